@@ -1,0 +1,42 @@
+/**
+ * `walnut`: the umbrella command. Each subcommand is a module in src/cli
+ * exporting main(argv); NUT's own program names (upsd, upsc, ...) are also
+ * reachable as `walnut upsd ...`.
+ */
+import { WALNUT_VERSION, NUT_VERSION } from '../common/version.js';
+
+const SUBCOMMANDS: Record<string, { module: string; help: string }> = {
+  check: { module: 'walnut-check', help: 'validate every NUT config file in NUT_CONFPATH' },
+  demo: { module: 'demo', help: 'run upsd on a simulated UPS going through a power failure' },
+  upsd: { module: 'upsd', help: 'the NUT network server' },
+  upsc: { module: 'upsc', help: 'read UPS variables' },
+  upscmd: { module: 'upscmd', help: 'send instant commands' },
+  upsrw: { module: 'upsrw', help: 'read and set writable variables' },
+  upsdrvctl: { module: 'upsdrvctl', help: 'start and stop drivers' },
+  'dummy-ups': { module: 'dummy-ups', help: 'simulated UPS driver (.dev/.seq files, repeater)' },
+};
+
+function usage(): string {
+  const lines = [`Walnut ${WALNUT_VERSION} (speaks Network UPS Tools ${NUT_VERSION})`, '', 'usage: walnut COMMAND [ARGS]', '', 'Commands:'];
+  for (const [name, s] of Object.entries(SUBCOMMANDS)) lines.push(`  ${name.padEnd(12)} ${s.help}`);
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number | void> {
+  const [sub, ...rest] = argv;
+  if (!sub || sub === '-h' || sub === '--help' || sub === 'help') {
+    console.log(usage());
+    return sub ? 0 : 1;
+  }
+  if (sub === '-V' || sub === '--version') {
+    console.log(`Walnut ${WALNUT_VERSION}`);
+    return 0;
+  }
+  const s = SUBCOMMANDS[sub];
+  if (!s) {
+    console.error(`walnut: unknown command '${sub}'\n\n${usage()}`);
+    return 1;
+  }
+  const mod = (await import(`./${s.module}.js`)) as { main(argv: string[]): Promise<number | void> };
+  return mod.main(rest);
+}
