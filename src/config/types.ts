@@ -166,7 +166,7 @@ export interface UpsmonConf {
 
 /** upssched.conf */
 export type UpsschedAction =
-  | { kind: 'start-timer'; name: string; seconds: number }
+  | { kind: 'start-timer'; name: string; seconds: number; /** START-TIMER-SHARED */ shared?: boolean }
   | { kind: 'cancel-timer'; name: string; cmd?: string }
   | { kind: 'execute'; cmd: string };
 
@@ -183,4 +183,5 @@ export interface UpsschedConf {
   pipeFn?: string;
   lockFn?: string;
   rules: UpsschedRule[];
+  debugMin?: number;
 }

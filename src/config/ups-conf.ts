@@ -1,0 +1,322 @@
+/**
+ * ups.conf: `[name]` sections of `key = value` lines and one-word flags.
+ * NUT's rules (nut-protocol.md §4.1): only the third word of `key = value` is
+ * used; a one-word line is a flag; two-word lines are silently ignored; the UPS
+ * name `default` is reserved; upsd refuses a second section whose name matches
+ * an earlier one ignoring case; a section without driver or port is skipped.
+ */
+import { lexText } from '../common/lexer.js';
+import { IssueList, byLine, parseIntStrict, toBytes } from './issues.js';
+import {
+  DRIVER_OPTIONS,
+  KNOWN_DRIVERS,
+  UPS_COMMON_FLAGS,
+  UPS_COMMON_KEYS,
+  UPS_GLOBAL_FLAGS,
+  UPS_GLOBAL_KEYS,
+  UPS_KEY_ALIASES,
+  UPS_OBSOLETE_KEYS,
+} from './keys.js';
+import { closest, didYouMean } from './suggest.js';
+import type { Parsed, UpsConf, UpsSection } from './types.js';
+
+const ALL_DRIVER_KEYS = new Set<string>();
+const ALL_DRIVER_FLAGS = new Set<string>();
+for (const d of Object.values(DRIVER_OPTIONS)) {
+  for (const k of d.keys) ALL_DRIVER_KEYS.add(k);
+  for (const f of d.flags) ALL_DRIVER_FLAGS.add(f);
+}
+const COMMON_KEYS = new Set<string>(UPS_COMMON_KEYS);
+const COMMON_FLAGS = new Set<string>(UPS_COMMON_FLAGS);
+const GLOBAL_KEYS = new Set<string>(UPS_GLOBAL_KEYS);
+const GLOBAL_FLAGS = new Set<string>(UPS_GLOBAL_FLAGS);
+
+/** Keys whose name NUT compares ignoring case. */
+function canonicalKey(key: string): string {
+  return key.toLowerCase() === 'statepath' ? 'statepath' : key;
+}
+
+interface SectionState {
+  section: UpsSection;
+  /** Lines of keys set, to report duplicates. */
+  seen: Map<string, number>;
+  unknown: Array<{ key: string; line: number }>;
+  headerOk: boolean;
+}
+
+export function parseUpsConf(text: string | Buffer, file: string): Parsed<UpsConf> {
+  const issues = new IssueList(file);
+  const value: UpsConf = { globals: [], globalFlags: [], ups: [] };
+  const { lines, errors } = lexText(toBytes(text));
+  issues.lexErrors(errors);
+
+  let cur: SectionState | undefined;
+  const sections: SectionState[] = [];
+  const globalSeen = new Map<string, number>();
+
+  const finish = (st: SectionState | undefined): void => {
+    if (!st || !st.headerOk) return;
+    checkSection(st, issues);
+  };
+
+  for (const { words, line } of lines) {
+    const w0 = words[0]!;
+    if (w0.startsWith('[')) {
+      finish(cur);
+      let name: string;
+      let headerOk = true;
+      if (words.length === 1 && w0.endsWith(']') && w0.length > 2) {
+        name = w0.slice(1, -1);
+      } else if (w0 === '[]') {
+        issues.error(line, 'empty UPS name in section header', 'write [myups]');
+        cur = undefined;
+        continue;
+      } else {
+        // `[my ups]` or `[myups` : NUT takes the line as something else entirely
+        const joined = words.join(' ');
+        const guess = joined.replace(/^\[/, '').replace(/\]$/, '').trim().replace(/\s+/g, '_');
+        if (!joined.endsWith(']')) {
+          issues.error(line, `section header ${joined} has no closing ]`, `write [${guess}]`);
+        } else {
+          issues.error(line, `section header ${joined} has spaces; UPS names are one word`, `write [${guess}]`);
+        }
+        name = guess;
+        headerOk = false;
+      }
+      const section: UpsSection = { name, line, sdorder: 0, options: [], flags: [] };
+      cur = { section, seen: new Map(), unknown: [], headerOk };
+      if (headerOk) {
+        if (name.toLowerCase() === 'default') {
+          issues.error(line, `the UPS name "${name}" is reserved by NUT`, 'choose another name');
+        } else {
+          const dup = sections.find((s) => s.section.name.toLowerCase() === name.toLowerCase());
+          if (dup) {
+            issues.error(
+              line,
+              `UPS name "${name}" is already in use (line ${dup.section.line}${dup.section.name !== name ? `, as "${dup.section.name}"` : ''}); upsd rejects the second section`,
+              'rename one of the sections; NUT compares UPS names ignoring case',
+            );
+          } else {
+            sections.push(cur);
+            value.ups.push(section);
+          }
+        }
+      }
+      continue;
+    }
+
+    if (words.length === 1) {
+      if (cur) flagInSection(cur, w0, line, issues);
+      else {
+        value.globalFlags.push({ name: w0, line });
+        if (!GLOBAL_FLAGS.has(w0)) {
+          const s = closest(w0, [...GLOBAL_FLAGS, ...GLOBAL_KEYS]);
+          if (GLOBAL_KEYS.has(w0)) issues.warn(line, `global key ${w0} needs a value; NUT ignores it as a flag`, `write ${w0} = VALUE`);
+          else issues.warn(line, `unknown global flag ${w0} (ignored)`, s ? `did you mean ${s}?` : undefined);
+        }
+      }
+      continue;
+    }
+
+    if (words[1] !== '=' || words.length < 3) {
+      const why =
+        words[1] === '=' ? `"${w0} =" without a value is ignored by NUT` : `line "${words.join(' ')}" is neither "key = value" nor a flag; NUT ignores it`;
+      const sugg = words[1] === '=' ? `write ${w0} = "" for an empty value` : words.length === 2 ? `write ${w0} = ${words[1]}` : undefined;
+      issues.warn(line, why, sugg);
+      continue;
+    }
+
+    const key = canonicalKey(w0);
+    const val = words[2]!;
+    if (words.length > 3) {
+      issues.warn(
+        line,
+        `only the first word of the value is used: ${key} = ${val} (NUT ignores "${words.slice(3).join(' ')}")`,
+        `quote the value: ${key} = "${words.slice(2).join(' ')}"`,
+      );
+    }
+
+    if (!cur) {
+      value.globals.push({ key, value: val, line });
+      globalKey(key, val, line, issues, globalSeen);
+      continue;
+    }
+    if (!cur.headerOk) continue;
+    keyInSection(cur, key, val, line, issues);
+  }
+  finish(cur);
+
+  if (value.ups.length === 0 && lines.length > 0) {
+    // upsd exits at startup with no UPS (unless ALLOW_NO_DEVICE): checked across files in check.ts
+  }
+  return { value, issues: byLine(issues.items) };
+}
+
+function checkNumber(key: string, val: string, line: number, issues: IssueList, min: number, severity: 'error' | 'warning' = 'error'): number | undefined {
+  const n = parseIntStrict(val);
+  if (n === undefined || n < min) {
+    issues.add(severity, line, `${key} must be a whole number${min > -Infinity ? ` >= ${min}` : ''}, not "${val}"`);
+    return undefined;
+  }
+  return n;
+}
+
+function checkCommonValue(key: string, val: string, line: number, issues: IssueList): void {
+  switch (key) {
+    case 'pollinterval':
+      checkNumber(key, val, line, issues, 1);
+      break;
+    case 'maxstartdelay':
+    case 'maxretry':
+    case 'retrydelay':
+      checkNumber(key, val, line, issues, 0);
+      break;
+    case 'debug_min':
+    case 'LIBUSB_DEBUG':
+      checkNumber(key, val, line, issues, 0, 'warning');
+      break;
+    case 'synchronous': {
+      const l = val.toLowerCase();
+      if (l !== 'yes' && l !== 'no' && l !== 'auto') {
+        issues.error(line, `synchronous must be yes, no or auto, not "${val}"`, didYouMean(val, ['yes', 'no', 'auto']));
+      }
+      break;
+    }
+  }
+}
+
+function globalKey(key: string, val: string, line: number, issues: IssueList, seen: Map<string, number>): void {
+  if (!GLOBAL_KEYS.has(key)) {
+    if (key.startsWith('[')) return;
+    const s = didYouMean(key, [...GLOBAL_KEYS, ...GLOBAL_FLAGS]);
+    if (COMMON_KEYS.has(key) || ALL_DRIVER_KEYS.has(key)) {
+      issues.warn(line, `${key} is a per-UPS key but appears before the first [section]; it is ignored here`, 'move it into a [ups] section');
+    } else {
+      issues.warn(line, `unknown global key ${key} (ignored)`, s);
+    }
+    return;
+  }
+  const prev = seen.get(key);
+  if (prev !== undefined) issues.warn(line, `${key} set again (first on line ${prev}); the last value wins`);
+  seen.set(key, line);
+  checkCommonValue(key, val, line, issues);
+}
+
+function driverOptions(st: SectionState) {
+  return st.section.driver !== undefined ? DRIVER_OPTIONS[st.section.driver] : undefined;
+}
+
+function keyInSection(st: SectionState, key: string, val: string, line: number, issues: IssueList): void {
+  const sec = st.section;
+  sec.options.push({ key, value: val, line });
+  const prev = st.seen.get(key);
+  if (prev !== undefined && key !== 'driver' && key !== 'port') {
+    issues.warn(line, `${key} set again in [${sec.name}] (first on line ${prev})`);
+  }
+  switch (key) {
+    case 'driver':
+      if (sec.driver !== undefined) {
+        issues.error(line, `driver set twice in [${sec.name}] (first on line ${prev ?? sec.line})`, 'keep one driver line');
+      } else {
+        sec.driver = val;
+        if (val === '') issues.error(line, `empty driver in [${sec.name}]`, 'write driver = usbhid-ups (or your driver)');
+        else if (!(KNOWN_DRIVERS as readonly string[]).includes(val)) {
+          const s = closest(val, KNOWN_DRIVERS, 2);
+          if (s) issues.warn(line, `unknown driver "${val}"`, `did you mean ${s}?`);
+        }
+      }
+      break;
+    case 'port':
+      if (sec.port !== undefined) issues.warn(line, `port set twice in [${sec.name}] (first on line ${prev ?? sec.line})`);
+      else sec.port = val;
+      break;
+    case 'desc':
+      sec.desc = val;
+      break;
+    case 'sdorder': {
+      const n = checkNumber(key, val, line, issues, -1);
+      if (n !== undefined) sec.sdorder = n;
+      break;
+    }
+    default:
+      if (COMMON_KEYS.has(key)) {
+        checkCommonValue(key, val, line, issues);
+        if (key === 'maxstartdelay' || key === 'maxretry' || key === 'retrydelay') {
+          issues.warn(
+            line,
+            `per-UPS ${key}: NUT drivers before 2.8.3 exit with a fatal error on it (Walnut and upsdrvctl accept it)`,
+            'set it globally (before the first section) if NUT 2.8.0 drivers may read this file',
+          );
+        }
+      } else if (/^(override|default)\.[A-Za-z0-9]/.test(key)) {
+        /* value for a variable: fine */
+      } else if (UPS_OBSOLETE_KEYS[key]) {
+        issues.warn(line, UPS_OBSOLETE_KEYS[key]!);
+      } else {
+        // driver-specific: checked once the whole section (and so the driver) is known
+        st.unknown.push({ key, line });
+      }
+  }
+  st.seen.set(key, line);
+}
+
+function flagInSection(st: SectionState, name: string, line: number, issues: IssueList): void {
+  const sec = st.section;
+  sec.flags.push({ name, line });
+  if (!st.headerOk) return;
+  if (COMMON_FLAGS.has(name)) return;
+  if (COMMON_KEYS.has(name)) {
+    issues.error(line, `${name} needs a value; a line of one word is a flag, and a driver exits on it`, `write ${name} = VALUE`);
+    return;
+  }
+  st.unknown.push({ key: name, line });
+}
+
+function checkSection(st: SectionState, issues: IssueList): void {
+  const sec = st.section;
+  const opts = driverOptions(st);
+  const flagNames = new Set(sec.flags.map((f) => f.line));
+  const typoOf = new Map<string, { key: string; line: number }>();
+  for (const u of st.unknown) {
+    const isFlag = flagNames.has(u.line);
+    if (opts) {
+      if (isFlag && opts.flags.includes(u.key)) continue;
+      if (!isFlag && opts.keys.includes(u.key)) continue;
+      if (isFlag && opts.keys.includes(u.key)) {
+        issues.warn(u.line, `${u.key} is a ${sec.driver} option that needs a value`, `write ${u.key} = VALUE`);
+        continue;
+      }
+      if (!isFlag && opts.flags.includes(u.key)) {
+        issues.warn(u.line, `${u.key} is a ${sec.driver} flag; it takes no value`, `write ${u.key} alone on its line`);
+        continue;
+      }
+    } else if (sec.driver !== undefined && (isFlag ? ALL_DRIVER_FLAGS.has(u.key) : ALL_DRIVER_KEYS.has(u.key))) {
+      continue; // a driver Walnut has no table for: accept the well-known options
+    }
+    const alias = UPS_KEY_ALIASES[u.key.toLowerCase()];
+    const common = isFlag ? [...COMMON_FLAGS] : [...COMMON_KEYS];
+    const own = opts ? (isFlag ? opts.flags : opts.keys) : [];
+    const near = closest(u.key, common) ?? closest(u.key, own);
+    const what = isFlag ? 'flag' : 'key';
+    const drv = sec.driver ? ` by driver ${sec.driver}` : '';
+    const consequence = 'NUT drivers exit on options they do not declare; upsd ignores it';
+    if (alias && !isFlag) {
+      issues.warn(u.line, `unknown ${what} ${u.key} in [${sec.name}]; ${consequence}`, `did you mean ${alias}?`);
+      typoOf.set(alias, u);
+    } else if (near) {
+      issues.warn(u.line, `unknown ${what} ${u.key} in [${sec.name}]; ${consequence}`, `did you mean ${near}?`);
+      typoOf.set(near, u);
+    } else if (opts) {
+      issues.warn(u.line, `${what} ${u.key} in [${sec.name}] is not known${drv}; ${consequence}`);
+    } else {
+      issues.warn(u.line, `${what} ${u.key} in [${sec.name}] is not a common key; it must be an option of the driver`);
+    }
+  }
+  for (const req of ['driver', 'port'] as const) {
+    if (sec[req] !== undefined) continue;
+    const t = typoOf.get(req);
+    const msg = `UPS [${sec.name}] has no ${req}; upsd skips it${req === 'driver' ? ' and no driver can start for it' : ''}`;
+    if (t) issues.error(sec.line, msg, `line ${t.line} has "${t.key}": did you mean ${req}?`);
+    else issues.error(sec.line, msg, req === 'driver' ? 'add driver = NAME (e.g. usbhid-ups)' : 'add port = auto (USB) or the device path');
+  }
+}
