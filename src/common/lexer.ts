@@ -60,10 +60,20 @@ export class StreamLexer {
   private physLine = 1;
   private lineStart = 1;
 
+  /**
+   * With options.emptyLines, a line with no words (blank, whitespace or
+   * comment only) is delivered too, as an empty array: upsd answers those
+   * (ERR UNKNOWN-COMMAND). Config readers leave it off.
+   */
+  private readonly emptyLines: boolean;
+
   constructor(
     private readonly onLine: (words: string[], line: number) => void,
     private readonly onError: (message: string, line: number) => void = () => {},
-  ) {}
+    options?: { emptyLines?: boolean },
+  ) {
+    this.emptyLines = options?.emptyLines === true;
+  }
 
   private add(c: number): void {
     if (c < 0x20 || c > 0x7f) {
@@ -89,7 +99,7 @@ export class StreamLexer {
     const line = this.lineStart;
     this.lineStart = this.physLine;
     this.discarded = 0;
-    if (words.length > 0) this.onLine(words, line);
+    if (words.length > 0 || this.emptyLines) this.onLine(words, line);
   }
 
   /** Feed bytes. Lines are delivered synchronously through onLine. */

@@ -1,0 +1,82 @@
+/** GET TRACKING/NUMLOGINS/UPSDESC/VAR/TYPE/DESC/CMDDESC, with NUT's staged argument checks. */
+import type { Session } from '../session.js';
+import { ERR, enc, isStatusName } from '../replies.js';
+import { FLAG_RW, FLAG_STRING } from '../../state/table.js';
+import { NUT_VERSION } from '../../common/version.js';
+import { VER_TEXT } from './misc.js';
+
+export function cmdGet(s: Session, w: string[]): string {
+  const n = w.length; // w[0] is GET
+  if (n < 2) return ERR['INVALID-ARGUMENT'];
+  const sub = w[1]!.length <= 9 ? w[1]!.toUpperCase() : '';
+  if (sub === 'TRACKING') {
+    if (n === 2) return s.tracking ? 'ON\n' : 'OFF\n';
+    if (!s.tracking) return ERR['FEATURE-NOT-CONFIGURED'];
+    const st = s.core.tracking.status(w[2]!);
+    return (st ?? 'ERR UNKNOWN') + '\n';
+  }
+  if (n < 3) return ERR['INVALID-ARGUMENT'];
+  const upsName = w[2]!;
+  if (sub === 'NUMLOGINS') {
+    const ups = s.available(upsName);
+    if (typeof ups === 'string') return ups;
+    return `NUMLOGINS ${upsName} ${ups.numLogins}\n`;
+  }
+  if (sub === 'UPSDESC') {
+    const ups = s.core.find(upsName);
+    if (!ups) return ERR['UNKNOWN-UPS'];
+    return `UPSDESC ${upsName} "${ups.desc !== undefined ? enc(ups.desc) : 'Unavailable'}"\n`;
+  }
+  if (n < 4) return ERR['INVALID-ARGUMENT'];
+  const name = w[3]!;
+  switch (sub) {
+    case 'VAR':
+      return getVar(s, upsName, name);
+    case 'TYPE':
+      return getType(s, upsName, name);
+    case 'DESC': {
+      const ups = s.available(upsName);
+      if (typeof ups === 'string') return ups;
+      // 2.8.1+: an `upstream.` prefix is stripped for the lookup
+      const key = name.length > 9 && name.slice(0, 9).toLowerCase() === 'upstream.' ? name.slice(9) : name;
+      return `DESC ${upsName} ${name} "${s.core.descriptions.varDesc(key) ?? 'Description unavailable'}"\n`;
+    }
+    case 'CMDDESC': {
+      const ups = s.available(upsName);
+      if (typeof ups === 'string') return ups;
+      return `CMDDESC ${upsName} ${name} "${s.core.descriptions.cmdDesc(name) ?? 'Description unavailable'}"\n`;
+    }
+    default:
+      return ERR['INVALID-ARGUMENT'];
+  }
+}
+
+function getVar(s: Session, upsName: string, name: string): string {
+  // server.* is answered without looking at the UPS name at all
+  if (name.length >= 7 && (name.charCodeAt(0) | 0x20) === 0x73 && name.slice(0, 7).toLowerCase() === 'server.') {
+    const l = name.toLowerCase();
+    if (l === 'server.info') return `VAR ${upsName} ${name} "${enc(VER_TEXT)}"\n`;
+    if (l === 'server.version') return `VAR ${upsName} ${name} "${NUT_VERSION}"\n`;
+    return ERR['VAR-NOT-SUPPORTED'];
+  }
+  const ups = s.available(upsName);
+  if (typeof ups === 'string') return ups;
+  const v = ups.table.get(name);
+  if (!v) return ERR['VAR-NOT-SUPPORTED'];
+  const val = enc(v.value);
+  if (ups.fsd && isStatusName(name)) return `VAR ${upsName} ${name} "FSD ${val}"\n`;
+  return `VAR ${upsName} ${name} "${val}"\n`;
+}
+
+function getType(s: Session, upsName: string, name: string): string {
+  const ups = s.available(upsName);
+  if (typeof ups === 'string') return ups;
+  const v = ups.table.get(name);
+  if (!v) return ERR['VAR-NOT-SUPPORTED'];
+  let out = `TYPE ${upsName} ${name}`;
+  if (v.flags & FLAG_RW) out += ' RW';
+  if (v.enums.length > 0) out += ' ENUM';
+  if (v.ranges.length > 0) out += ' RANGE';
+  out += v.flags & FLAG_STRING ? ` STRING:${v.aux}` : ' NUMBER';
+  return out + '\n';
+}

@@ -1,0 +1,255 @@
+/**
+ * The network edge: TCP listeners, one Session per connection. Each read
+ * chunk is lexed into lines, every complete line answered, and all replies
+ * of one chunk go out in one socket.write. Idle clients (no request for
+ * idleTimeoutMs, NUT: 60 s) are dropped by a sweep on the injected clock.
+ * A client that never reads is dropped once its unsent output passes a
+ * bound, instead of being buffered forever.
+ */
+import net from 'node:net';
+import dns from 'node:dns/promises';
+import { StreamLexer } from '../common/lexer.js';
+import type { UpsdCore } from './core.js';
+import { Session } from './session.js';
+import { ERR } from './replies.js';
+
+/** Unsent reply bytes a client may have queued before it is dropped. */
+export const MAX_CLIENT_OUTPUT = 4 << 20;
+/** Above this much queued output, stop reading the client until it drains. */
+const PAUSE_OUTPUT = 256 << 10;
+export const LISTEN_BACKLOG = 4096;
+
+export interface ListenSpec {
+  host: string;
+  port: number;
+}
+
+export interface BoundAddress {
+  host: string;
+  port: number;
+  family: 'IPv4' | 'IPv6';
+}
+
+/** `::ffff:127.0.0.1` → `127.0.0.1` (NUT prints IPv4 clients plainly). */
+export function clientAddr(a: string | undefined): string {
+  if (!a) return 'unknown';
+  return a.startsWith('::ffff:') && a.indexOf('.') > 0 ? a.slice(7) : a;
+}
+
+class Connection {
+  readonly session: Session;
+  private readonly lexer: StreamLexer;
+  private out = '';
+  private dropped = false;
+  private paused = false;
+
+  constructor(
+    private readonly server: ClientServer,
+    readonly socket: net.Socket,
+  ) {
+    const core = server.core;
+    this.session = new Session(core, clientAddr(socket.remoteAddress));
+    this.session.onKick = () => this.socket.destroy();
+    this.lexer = new StreamLexer(this.onLine, this.onParseError, { emptyLines: true });
+    socket.setNoDelay(true);
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('drain', this.onDrain);
+    socket.on('error', noop);
+    socket.on('close', this.onClose);
+  }
+
+  private readonly onLine = (words: string[]): void => {
+    const s = this.session;
+    if (s.closing || this.dropped) return;
+    try {
+      this.out += s.handle(words);
+    } catch (e) {
+      // a bug, not bad input: keep the server up, tell the client something
+      s.core.log.error(`internal error on request from ${s.addr}: ${(e as Error).stack ?? e}`);
+      this.out += ERR['INVALID-ARGUMENT'];
+    }
+    if (this.out.length + this.socket.writableLength > MAX_CLIENT_OUTPUT) {
+      this.dropped = true;
+      s.core.log.debug(1, `dropping client ${s.addr}: it does not read its replies`);
+    }
+  };
+
+  private readonly onParseError = (msg: string): void => {
+    if (this.session.closing || this.dropped) return;
+    this.session.core.log.debug(1, `Parse error on sock: ${msg}`);
+    // NUT 2.8.0 answers nothing and drops the rest of its read buffer
+    this.out += ERR['INVALID-ARGUMENT'];
+  };
+
+  private readonly onData = (chunk: Buffer): void => {
+    const s = this.session;
+    if (s.closing || this.dropped) return;
+    s.lastHeard = s.core.clock.now();
+    this.lexer.push(chunk);
+    if (this.dropped) {
+      this.out = '';
+      this.socket.destroy();
+      return;
+    }
+    if (this.out.length > 0) {
+      const ok = this.socket.write(this.out);
+      this.out = '';
+      if (!ok && !this.paused && this.socket.writableLength > PAUSE_OUTPUT) {
+        this.paused = true;
+        this.socket.pause();
+      }
+    }
+    if (s.closing) this.socket.end();
+    else if (s.startTls) this.server.upgrade(this);
+  };
+
+  private readonly onDrain = (): void => {
+    if (this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  };
+
+  private readonly onEnd = (): void => {
+    // half-closed: every complete line was answered in onData; finish and close
+    this.socket.end();
+  };
+
+  private readonly onClose = (): void => {
+    this.session.close();
+    this.server.forget(this);
+  };
+}
+
+function noop(): void {}
+
+export class ClientServer {
+  private readonly servers: net.Server[] = [];
+  private readonly conns = new Set<Connection>();
+  private cancelSweep: (() => void) | null = null;
+  private closed = false;
+
+  constructor(readonly core: UpsdCore) {}
+
+  get connectionCount(): number {
+    return this.conns.size;
+  }
+
+  /** Binds every address (host names resolved); returns the problems, one per address that failed. */
+  async listen(specs: ListenSpec[], allowPartial: boolean): Promise<void> {
+    const failures: string[] = [];
+    let bound = 0;
+    for (const spec of specs) {
+      let hosts: string[];
+      if (spec.host === '*') hosts = ['0.0.0.0', '::'];
+      else if (net.isIP(spec.host)) hosts = [spec.host];
+      else {
+        try {
+          hosts = (await dns.lookup(spec.host, { all: true })).map((a) => a.address);
+        } catch (e) {
+          failures.push(`can't resolve LISTEN address ${spec.host}: ${(e as Error).message}`);
+          continue;
+        }
+      }
+      for (const host of hosts) {
+        try {
+          await this.bind(host, spec.port);
+          bound++;
+        } catch (e) {
+          failures.push(`not listening on ${host} port ${spec.port}: ${(e as Error).message}`);
+        }
+      }
+    }
+    for (const f of failures) this.core.log.error(f);
+    if (bound === 0 || (failures.length > 0 && !allowPartial)) {
+      await this.close();
+      throw new Error(failures.length ? failures.join('; ') : 'no LISTEN address to bind');
+    }
+    this.armSweep();
+  }
+
+  private bind(host: string, port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, (sock) => this.accept(sock));
+      srv.once('error', reject);
+      srv.listen({ host, port, backlog: LISTEN_BACKLOG, ipv6Only: host.includes(':') }, () => {
+        srv.off('error', reject);
+        srv.on('error', (e) => this.core.log.error(`listener ${host} port ${port}: ${e.message}`));
+        this.servers.push(srv);
+        const a = srv.address() as net.AddressInfo;
+        this.core.log.info(`listening on ${a.address} port ${a.port}`);
+        resolve();
+      });
+    });
+  }
+
+  private accept(sock: net.Socket): void {
+    if (this.closed) {
+      sock.destroy();
+      return;
+    }
+    if (this.conns.size >= this.core.settings.maxConn) {
+      this.core.log.debug(1, `MAXCONN (${this.core.settings.maxConn}) reached: refusing ${clientAddr(sock.remoteAddress)}`);
+      sock.destroy();
+      return;
+    }
+    this.conns.add(new Connection(this, sock));
+  }
+
+  forget(c: Connection): void {
+    this.conns.delete(c);
+  }
+
+  /** STARTTLS accepted: not reachable until TLS is configured (core.tlsAvailable stays false). */
+  upgrade(c: Connection): void {
+    c.session.startTls = false;
+    this.core.log.error(`STARTTLS from ${c.session.addr}: TLS is not available; closing`);
+    c.socket.destroy();
+  }
+
+  addresses(): BoundAddress[] {
+    return this.servers.map((s) => {
+      const a = s.address() as net.AddressInfo;
+      return { host: a.address, port: a.port, family: a.family === 'IPv6' ? 'IPv6' : 'IPv4' };
+    });
+  }
+
+  private armSweep(): void {
+    if (this.closed) return;
+    const idle = this.core.settings.idleTimeoutMs;
+    const every = Math.max(10, Math.min(1000, Math.floor(idle / 4)));
+    this.cancelSweep = this.core.clock.setTimer(every, () => {
+      this.cancelSweep = null;
+      this.sweep();
+      this.armSweep();
+    });
+  }
+
+  /** Drops clients silent for more than the idle timeout. */
+  sweep(): void {
+    const now = this.core.clock.now();
+    const idle = this.core.settings.idleTimeoutMs;
+    for (const c of this.conns) {
+      if (now - c.session.lastHeard > idle) {
+        this.core.log.debug(2, `idle client ${c.session.addr} disconnected`);
+        c.session.close();
+        c.socket.destroy();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cancelSweep?.();
+    this.cancelSweep = null;
+    const waits = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
+    this.servers.length = 0;
+    for (const c of this.conns) {
+      c.session.close();
+      c.socket.destroy();
+    }
+    this.conns.clear();
+    await Promise.all(waits);
+  }
+}
