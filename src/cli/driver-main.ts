@@ -1,0 +1,222 @@
+/**
+ * The command line every Walnut driver shares (NUT's drivers/main.c options):
+ *   -a <ups>  -D (repeatable)  -F (foreground)  -B (background)  -k (kill power)
+ *   -h  -V  -u <user>  -x <key>=<value>  -i <pollinterval>  -q
+ * Without -F the driver goes to the background (a detached copy of itself
+ * with -F) and the command returns once the socket is up.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { getopt, count, last, all, UsageError } from './getopt.js';
+import { createLogger, StderrSink } from '../common/log.js';
+import type { Logger } from '../common/log.js';
+import { nutPaths, driverSocketName } from '../common/paths.js';
+import { NUT_VERSION } from '../common/version.js';
+import { dropPrivileges } from '../common/daemon.js';
+import { parseUpsConf } from '../config/ups-conf.js';
+import type { UpsConf } from '../config/types.js';
+import { settingsFor, startDriver } from '../drivers/core/driver.js';
+import type { DriverDefinition, DriverHandle } from '../drivers/core/driver.js';
+import { DriverInstance } from '../drivers/core/driver.js';
+import { WalnutError } from '../common/errors.js';
+
+export interface DriverIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo: DriverIo = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  env: process.env,
+};
+
+export function driverUsage(def: DriverDefinition): string {
+  const lines = [
+    `Network UPS Tools - ${def.description} ${def.version} (Walnut, NUT ${NUT_VERSION})`,
+    '',
+    `usage: ${def.name} [OPTIONS] -a <id>`,
+    '',
+    '  -V             - print version, then exit',
+    '  -h             - display this help',
+    '  -a <id>        - autoconfig using ups.conf section <id>',
+    '  -D             - raise debugging level (repeatable)',
+    '  -q             - raise log level threshold',
+    '  -F             - stay in the foreground',
+    '  -B             - go to the background (default)',
+    '  -k             - force shutdown (kill the load power)',
+    '  -i <int>       - poll interval',
+    '  -u <user>      - switch to <user> (if started as root)',
+    '  -x <var>=<val> - set driver variable <var> to <val>',
+    '',
+  ];
+  if (def.options.length || def.flags.length) {
+    lines.push('Acceptable values for -x or ups.conf in this driver:', '');
+    for (const o of def.options) lines.push(`  ${o.help.padEnd(50)} : -x ${o.name}=<value>`);
+    for (const f of def.flags) lines.push(`  ${f.help.padEnd(50)} : -x ${f.name}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Reads and parses ups.conf from NUT_CONFPATH; errors are fatal. */
+export function loadUpsConf(confPath: string): { conf: UpsConf; file: string } {
+  const file = path.join(confPath, 'ups.conf');
+  let text: Buffer;
+  try {
+    text = fs.readFileSync(file);
+  } catch (e) {
+    throw new WalnutError('CONFIG', `Can't open ${file}: ${(e as Error).message}`);
+  }
+  const parsed = parseUpsConf(text, file);
+  const errs = parsed.issues.filter((i) => i.severity === 'error');
+  // a broken section elsewhere must not stop this driver: keep only lexer-level errors fatal
+  const fatal = errs.filter((i) => i.line === 0);
+  if (fatal.length) throw new WalnutError('CONFIG', fatal.map((i) => `${i.file}:${i.line}: ${i.message}`).join('\n'));
+  return { conf: parsed.value, file };
+}
+
+function parseExtra(values: string[]): Array<{ key: string; value?: string }> {
+  return values.map((v) => {
+    const i = v.indexOf('=');
+    return i < 0 ? { key: v } : { key: v.slice(0, i), value: v.slice(i + 1) };
+  });
+}
+
+/** The statepath: NUT_STATEPATH, else `statepath` in ups.conf, else the default. */
+export function statePathFor(conf: UpsConf | undefined, env: NodeJS.ProcessEnv): string {
+  const p = nutPaths(env);
+  if (p.statePathFromEnv) return p.statePath;
+  const g = conf?.globals.find((x) => x.key.toLowerCase() === 'statepath');
+  return g ? g.value : p.statePath;
+}
+
+/**
+ * Runs a driver program. Resolves with the exit code once the driver has
+ * stopped (foreground), or once the background copy is up.
+ */
+export async function runDriverProgram(def: DriverDefinition, argv: string[], io: DriverIo = defaultIo): Promise<number> {
+  let p;
+  try {
+    p = getopt(argv, 'a:s:DqFBkhVu:x:i:d:r:g:', true);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`${def.name}: ${e.message}\n\n${driverUsage(def)}`);
+      return 1;
+    }
+    throw e;
+  }
+  if (count(p, 'h')) {
+    io.out(driverUsage(def));
+    return 0;
+  }
+  io.err(`Network UPS Tools - ${def.description} ${def.version} (Walnut, NUT ${NUT_VERSION})\n`);
+  if (count(p, 'V')) return 0;
+  const upsName = last(p, 'a') ?? last(p, 's');
+  if (!upsName) {
+    io.err(`Error: specifying '-a <id>' is required\n\n${driverUsage(def)}`);
+    return 1;
+  }
+  const debug = count(p, 'D');
+  const log: Logger = createLogger(new StderrSink(), debug);
+  const paths = nutPaths(io.env);
+  const extra = parseExtra(all(p, 'x'));
+  const pollArg = last(p, 'i');
+  if (pollArg !== undefined) extra.push({ key: 'pollinterval', value: pollArg });
+
+  let conf: UpsConf | undefined;
+  let confFile: string | undefined;
+  try {
+    if (last(p, 'a') !== undefined) {
+      const c = loadUpsConf(paths.confPath);
+      conf = c.conf;
+      confFile = c.file;
+    }
+    const settings = settingsFor({ definition: def, upsName, conf, confFile, extra });
+    const statePath = statePathFor(conf, io.env);
+    const sockName = driverSocketName(def.name, upsName);
+    const pidFile = path.join(paths.pidPath, `${sockName}.pid`);
+
+    if (count(p, 'k')) {
+      const inst = new DriverInstance(def, settings, { log, confPath: paths.confPath, env: io.env });
+      await inst.init();
+      const code = inst.hooks.killpower ? await inst.hooks.killpower() : undefined;
+      await inst.stop();
+      if (code === undefined) {
+        io.err(`${def.name}: shutdown not supported by this driver\n`);
+        return 1;
+      }
+      return code === 0 ? 0 : 1;
+    }
+
+    const foreground = count(p, 'F') > 0 && count(p, 'B') === 0;
+    if (!foreground) return await background(def, argv, path.join(statePath, sockName), io);
+
+    const msg = dropPrivileges(last(p, 'u') ?? settings.user);
+    if (msg) log.debug(1, msg);
+    const handle = await startDriver({
+      definition: def,
+      upsName,
+      settings,
+      statePath,
+      pidFile,
+      log,
+      confPath: paths.confPath,
+      env: io.env,
+    });
+    return await runUntilSignal(handle);
+  } catch (e) {
+    io.err(`${e instanceof WalnutError ? '' : 'Fatal error: '}${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** Keeps the driver up until SIGTERM/SIGINT/SIGQUIT, then stops it cleanly. */
+export function runUntilSignal(handle: DriverHandle | { stop(): Promise<void> }): Promise<number> {
+  return new Promise((resolve) => {
+    const sigs: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGQUIT'];
+    const onSig = () => {
+      for (const s of sigs) process.off(s, onSig);
+      void handle.stop().then(
+        () => resolve(0),
+        () => resolve(1),
+      );
+    };
+    for (const s of sigs) process.on(s, onSig);
+  });
+}
+
+/** Starts a detached copy with -F and waits (max 15 s) for its socket. */
+async function background(def: DriverDefinition, argv: string[], sockPath: string, io: DriverIo): Promise<number> {
+  const script = process.argv[1];
+  if (!script) {
+    io.err(`${def.name}: cannot find my own program to go to the background; use -F\n`);
+    return 1;
+  }
+  try {
+    fs.unlinkSync(sockPath);
+  } catch {
+    /* none */
+  }
+  const child = spawn(process.execPath, [...process.execArgv, script, ...argv.filter((a) => a !== '-B'), '-F'], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: io.env,
+  });
+  let exited: number | null = null;
+  child.on('exit', (code) => {
+    exited = code ?? 1;
+  });
+  for (let i = 0; i < 150; i++) {
+    if (exited !== null) return exited || 1;
+    if (fs.existsSync(sockPath)) {
+      child.unref();
+      return 0;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  io.err(`${def.name}: the driver did not create ${sockPath} within 15 s\n`);
+  child.unref();
+  return 1;
+}
