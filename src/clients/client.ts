@@ -62,15 +62,20 @@ export interface HostAddress {
 
 /** Thrown by splitName / splitAddr with libupsclient-like wording. */
 export class NameError extends WalnutError {
-  constructor(message: string) {
+  /** The text that failed to parse. */
+  readonly input: string;
+  constructor(message: string, input: string) {
     super('NAME', message);
+    this.input = input;
   }
 }
 
 function parsePort(s: string, whole: string): number {
-  if (!/^[0-9]+$/.test(s)) throw new NameError(`Invalid port in ${whole}`);
+  // NUT 2.8.0 words every bad port this way
+  const bad = `upscli_splitaddr: no port specified after ':' separator`;
+  if (!/^[0-9]+$/.test(s)) throw new NameError(bad, whole);
   const n = Number(s);
-  if (n < 1 || n > 65535) throw new NameError(`Invalid port in ${whole}`);
+  if (n < 1 || n > 65535) throw new NameError(bad, whole);
   return n;
 }
 
@@ -82,11 +87,11 @@ export function splitAddr(spec: string | undefined, defaultPort = DEFAULT_PORT):
   if (spec === undefined || spec === '') return { host: DEFAULT_HOST, port: defaultPort };
   if (spec.startsWith('[')) {
     const close = spec.indexOf(']');
-    if (close < 0) throw new NameError(`Missing closing bracket in hostname ${spec}`);
+    if (close < 0) throw new NameError('upscli_splitaddr: missing closing bracket in [domain literal]', spec);
     const host = spec.slice(1, close);
     const after = spec.slice(close + 1);
     if (after === '') return { host, port: defaultPort };
-    if (!after.startsWith(':')) throw new NameError(`Syntax error in ${spec}`);
+    if (!after.startsWith(':')) throw new NameError(`upscli_splitaddr: unexpected text after [domain literal]`, spec);
     return { host, port: parsePort(after.slice(1), spec) };
   }
   const first = spec.indexOf(':');
@@ -100,10 +105,10 @@ export function splitAddr(spec: string | undefined, defaultPort = DEFAULT_PORT):
 export function splitName(spec: string, defaultPort = DEFAULT_PORT): UpsAddress {
   const at = spec.indexOf('@');
   const ups = at < 0 ? spec : spec.slice(0, at);
-  if (ups === '') throw new NameError(`Invalid UPS name ${spec}`);
+  if (ups === '') throw new NameError('upscli_splitname: no UPS name given', spec);
   if (at < 0) return { ups, host: DEFAULT_HOST, port: defaultPort };
   const rest = spec.slice(at + 1);
-  if (rest === '') throw new NameError(`Invalid hostname in ${spec}`);
+  if (rest === '') throw new NameError('upscli_splitname: no hostname given after @', spec);
   return { ups, ...splitAddr(rest, defaultPort) };
 }
 
@@ -233,7 +238,9 @@ export class NutClient {
         cancel?.();
         sock.destroy();
         const reason: TransportFailure = (err as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? 'timeout' : 'io';
-        reject(new TransportError(reason, `Connection failure: ${errnoText(err)}`, { cause: err }));
+        const text = errnoText(err);
+        // libupsclient: a failed name lookup is "No such host", anything else "Connection failure: <errno>"
+        reject(new TransportError(reason, text === 'No such host' ? text : `Connection failure: ${text}`, { cause: err }));
       };
       sock.once('error', onErr);
       if (opts.timeoutMs) {
