@@ -10,3 +10,7 @@ export { parseUpsmonConf, defaultUpsmonConf, parseUpsName, UPSMON_DEFAULTS } fro
 export { parseUpsschedConf } from './upssched-conf.js';
 export { loadConfig, loadConfigFile, parseConfig, emptyConfig, checkPermissions, CONFIG_NAMES, SECRET_FILES } from './load.js';
 export type { ConfigFiles, ConfigName, Loaded } from './load.js';
+export { parseCmdvartab, loadDescriptions, DescriptionMap, BUNDLED_CMDVARTAB, SYSTEM_CMDVARTAB } from './cmdvartab.js';
+export type { Descriptions, LoadedDescriptions } from './cmdvartab.js';
+export { checkConfig, checkConfigDir } from './check.js';
+export type { CheckResult } from './check.js';

@@ -1,0 +1,212 @@
+/**
+ * `walnut check`: validate every NUT config file present in a folder, then a
+ * few cross-file checks that are cheap and certain (a MONITOR user missing from
+ * the local upsd.users, a primary MONITOR with a secondary-only user, nut.conf
+ * MODE against the files present, upssched rules for UPS names upsmon never
+ * reports).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { byLine } from './issues.js';
+import { CONFIG_NAMES, SECRET_FILES, checkPermissions, loadConfigFile, type ConfigFiles, type ConfigName, type Loaded } from './load.js';
+import { closest } from './suggest.js';
+import type { ConfigIssue, Severity } from './types.js';
+import type { UpsdUsersParsed } from './upsd-users.js';
+
+export interface CheckResult {
+  issues: ConfigIssue[];
+  /** Paths of the files that were found and checked. */
+  files: string[];
+}
+
+type LoadedAll = { [N in ConfigName]?: Loaded<ConfigFiles[N]> };
+
+const WILDCARDS = new Set(['*', '0.0.0.0', '::', '[::]']);
+const LOCAL_HOSTS = new Set(['localhost', 'ip6-localhost', '::1', '0:0:0:0:0:0:0:1']);
+
+function isLoopback(host: string): boolean {
+  return LOCAL_HOSTS.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export function checkConfig(confPath: string): CheckResult {
+  const issues: ConfigIssue[] = [];
+  const add = (severity: Severity, file: string, line: number, message: string, suggestion?: string): void => {
+    const i: ConfigIssue = { severity, file, line, message };
+    if (suggestion) i.suggestion = suggestion;
+    issues.push(i);
+  };
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(confPath);
+  } catch {
+    /* missing */
+  }
+  if (!st?.isDirectory()) {
+    add('error', confPath, 0, st ? 'not a directory' : 'config folder not found', 'give the folder holding ups.conf etc. with -c DIR, or set NUT_CONFPATH');
+    return { issues, files: [] };
+  }
+
+  const loaded: LoadedAll = {};
+  const files: string[] = [];
+  for (const name of CONFIG_NAMES) {
+    const file = path.join(confPath, name);
+    if (!fs.existsSync(file)) continue;
+    const l = loadConfigFile(file, name);
+    (loaded as Record<string, unknown>)[name] = l;
+    files.push(file);
+    issues.push(...l.issues);
+    if (SECRET_FILES.includes(name)) issues.push(...checkPermissions(file));
+  }
+  if (files.length === 0) {
+    add('error', confPath, 0, 'no NUT config file here (nut.conf, ups.conf, upsd.conf, upsd.users, upsmon.conf, upssched.conf)', 'check the folder, or set NUT_CONFPATH');
+    return { issues, files };
+  }
+  const upsdConf = loaded['upsd.conf'];
+  if (upsdConf?.value.certIdent) issues.push(...checkPermissions(upsdConf.file));
+
+  crossChecks(confPath, loaded, add);
+
+  // group by file (in CONFIG_NAMES order), each in line order
+  const order = (f: string): number => {
+    const i = CONFIG_NAMES.indexOf(path.basename(f) as ConfigName);
+    return i < 0 ? -1 : i;
+  };
+  const groups = new Map<string, ConfigIssue[]>();
+  for (const i of issues) {
+    const g = groups.get(i.file);
+    if (g) g.push(i);
+    else groups.set(i.file, [i]);
+  }
+  const sorted = [...groups.entries()].sort((a, b) => order(a[0]) - order(b[0])).flatMap(([, g]) => byLine(g));
+  return { issues: sorted, files };
+}
+
+export function checkConfigDir(confPath: string): ConfigIssue[] {
+  return checkConfig(confPath).issues;
+}
+
+type Add = (severity: Severity, file: string, line: number, message: string, suggestion?: string) => void;
+
+function crossChecks(confPath: string, l: LoadedAll, add: Add): void {
+  const nut = l['nut.conf'];
+  const ups = l['ups.conf'];
+  const upsd = l['upsd.conf'];
+  const users = l['upsd.users'] as (Loaded<ConfigFiles['upsd.users']> & Partial<Pick<UpsdUsersParsed, 'lines'>>) | undefined;
+  const mon = l['upsmon.conf'];
+  const sched = l['upssched.conf'];
+  const inDir = (n: string): string => path.join(confPath, n);
+
+  // nut.conf MODE against the files present
+  if (nut) {
+    const mode = nut.value.mode;
+    const modeLine = findLine(nut.file, /^\s*(export\s+)?MODE=/) ?? 0;
+    const need = (name: ConfigName, sev: Severity, why: string): void => {
+      if (!l[name]) add(sev, inDir(name), 0, `MODE=${mode} but ${name} is missing: ${why}`, `create ${inDir(name)}`);
+    };
+    if (mode === 'standalone' || mode === 'netserver') {
+      need('ups.conf', 'error', 'no driver or upsd can start');
+      need('upsd.conf', 'error', 'upsd cannot start');
+      need('upsd.users', 'warning', 'nobody (not even upsmon) can log in to upsd');
+      need('upsmon.conf', 'error', 'upsmon cannot start, so nothing shuts this system down');
+    } else if (mode === 'netclient') {
+      need('upsmon.conf', 'error', 'upsmon cannot start');
+      if (ups && ups.value.ups.length > 0) {
+        add('warning', nut.file, modeLine, `MODE=netclient: the ${ups.value.ups.length} UPS in ups.conf will not be served (no driver or upsd starts)`, 'use MODE=standalone or netserver on the machine the UPS is connected to');
+      }
+    } else if (mode === 'none' && (ups?.value.ups.length || mon?.value.monitors.length)) {
+      add('warning', nut.file, modeLine, 'MODE=none: NUT starts nothing, although ups.conf or upsmon.conf are configured', 'set MODE=standalone, netserver or netclient');
+    }
+    if (mode === 'netserver' && upsd && upsd.value.listen.every((x) => isLoopback(x.address))) {
+      add(
+        'warning',
+        upsd.file,
+        upsd.value.listen[0]?.line ?? 0,
+        'MODE=netserver but upsd listens only on loopback, so other machines cannot reach it',
+        'add LISTEN 0.0.0.0 3493 (or the address of this machine), or use MODE=standalone',
+      );
+    }
+  }
+
+  // upsd with no UPS
+  if (upsd && ups && ups.value.ups.length === 0 && !upsd.value.allowNoDevice && nut?.value.mode !== 'netclient') {
+    add('error', ups.file, 0, 'no UPS section in ups.conf: upsd exits at startup', 'add a [ups] section, or ALLOW_NO_DEVICE true in upsd.conf');
+  }
+
+  // MONITOR lines against the local upsd
+  if (mon) {
+    const listenAddrs = new Set((upsd?.value.listen ?? []).map((x) => x.address.toLowerCase()));
+    const ports = new Set(upsd && upsd.value.listen.length > 0 ? upsd.value.listen.map((x) => x.port) : [3493]);
+    for (const m of mon.value.monitors) {
+      const local = isLoopback(m.host) || listenAddrs.has(m.host.toLowerCase());
+      if (!local) continue;
+      const listen = upsd?.value.listen ?? [];
+      if (isLoopback(m.host) && listen.length > 0 && !listen.some((x) => isLoopback(x.address) || WILDCARDS.has(x.address))) {
+        add(
+          'error',
+          mon.file,
+          m.line,
+          `MONITOR ${m.system}: the local upsd does not listen on loopback (LISTEN ${listen.map((x) => x.address).join(', ')} in ${upsd!.file})`,
+          `add LISTEN 127.0.0.1 ${m.port} to upsd.conf, or monitor ${m.ups}@${listen[0]!.address}`,
+        );
+      }
+      if (upsd && !ports.has(m.port)) {
+        add('error', mon.file, m.line, `MONITOR ${m.system}: the local upsd listens on port ${[...ports].join(', ')}, not ${m.port}`, `write ${m.ups}@${m.host}:${[...ports][0]}`);
+      }
+      if (ups && !ups.value.ups.some((u) => u.name.toLowerCase() === m.ups.toLowerCase())) {
+        const s = closest(m.ups, ups.value.ups.map((u) => u.name));
+        add('error', mon.file, m.line, `MONITOR ${m.system}: there is no UPS [${m.ups}] in ${ups.file}; upsd answers UNKNOWN-UPS`, s ? `did you mean ${s}?` : undefined);
+      }
+      if (!users) continue;
+      const u = users.value.get(m.user);
+      if (!u) {
+        const s = closest(m.user, users.value.keys());
+        add('error', mon.file, m.line, `MONITOR ${m.system}: user ${m.user} is not in ${users.file}; the login will fail`, s ? `did you mean ${s}?` : `add [${m.user}] with a password and upsmon ${m.role}`);
+        continue;
+      }
+      if (u.password !== undefined && u.password !== m.password) {
+        add('error', mon.file, m.line, `MONITOR ${m.system}: the password of ${m.user} differs from the one in ${users.file}; the login will fail`, 'use the same password in both files');
+      }
+      const ul = users.lines?.get(m.user);
+      if (!u.upsmon) {
+        add('error', mon.file, m.line, `MONITOR ${m.system}: user ${m.user} has no upsmon line in ${users.file}, so upsd refuses its LOGIN`, `add "upsmon ${m.role}" to [${m.user}]${ul ? ` (line ${ul.section})` : ''}`);
+      } else if (m.role === 'primary' && u.upsmon !== 'primary') {
+        add(
+          'error',
+          mon.file,
+          m.line,
+          `MONITOR ${m.system} is primary but user ${m.user} is only "upsmon secondary" in ${users.file}; upsd refuses PRIMARY and cannot be told to set FSD`,
+          `write "upsmon primary" for [${m.user}]${ul?.upsmon ? ` (${users.file}:${ul.upsmon})` : ''}, or make this MONITOR secondary`,
+        );
+      }
+    }
+  }
+
+  // upssched rules that can never match what upsmon reports
+  if (sched && mon && mon.value.monitors.length > 0) {
+    const systems = mon.value.monitors.map((m) => m.system);
+    for (const r of sched.value.rules) {
+      if (r.ups === '*' || systems.includes(r.ups)) continue;
+      const s = closest(r.ups, systems, 12);
+      add(
+        'warning',
+        sched.file,
+        r.line,
+        `AT ${r.notifyType} ${r.ups}: upsmon reports UPS names exactly as in MONITOR (${systems.join(', ')}), so this rule never fires`,
+        s ? `did you mean ${s}?` : 'use the MONITOR name or *',
+      );
+    }
+  }
+}
+
+function findLine(file: string, re: RegExp): number | undefined {
+  try {
+    const lines = fs.readFileSync(file, 'latin1').split('\n');
+    let n: number | undefined;
+    lines.forEach((t, i) => {
+      if (re.test(t)) n = i + 1;
+    });
+    return n;
+  } catch {
+    return undefined;
+  }
+}
