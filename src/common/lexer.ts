@@ -67,12 +67,21 @@ export class StreamLexer {
    */
   private readonly emptyLines: boolean;
 
+  /**
+   * With options.droppedWords, a word whose every character was dropped by
+   * the character filter (e.g. a lone non-ASCII byte) still counts, as an
+   * empty word: NUT's parseconf does this (dummy-ups 2.8.0 reads
+   * `ups.model: \xc2\xa0 X` as the value " X") [obs].
+   */
+  private readonly droppedWords: boolean;
+
   constructor(
     private readonly onLine: (words: string[], line: number) => void,
     private readonly onError: (message: string, line: number) => void = () => {},
-    options?: { emptyLines?: boolean },
+    options?: { emptyLines?: boolean; droppedWords?: boolean },
   ) {
     this.emptyLines = options?.emptyLines === true;
+    this.droppedWords = options?.droppedWords === true;
   }
 
   private add(c: number): void {
@@ -85,7 +94,7 @@ export class StreamLexer {
 
   private endWord(quoted = false): void {
     // an empty word counts only when it was quoted ("")
-    if ((this.wlen > 0 || quoted) && this.words.length < MAX_WORDS) {
+    if ((this.wlen > 0 || quoted || (this.droppedWords && this.inWord)) && this.words.length < MAX_WORDS) {
       this.words.push(this.wlen === 0 ? '' : Buffer.prototype.latin1Slice.call(this.word, 0, this.wlen) as string);
     }
     this.wlen = 0;
@@ -223,12 +232,13 @@ export interface LexError {
 }
 
 /** Lexes a whole file (or text) into lines of words, collecting parse errors. */
-export function lexText(text: string | Uint8Array): { lines: LexedLine[]; errors: LexError[] } {
+export function lexText(text: string | Uint8Array, options?: { droppedWords?: boolean }): { lines: LexedLine[]; errors: LexError[] } {
   const lines: LexedLine[] = [];
   const errors: LexError[] = [];
   const lx = new StreamLexer(
     (words, line) => lines.push({ words, line }),
     (message, line) => errors.push({ line, message }),
+    options,
   );
   lx.push(typeof text === 'string' ? Buffer.from(text, 'latin1') : text);
   if (lx.inQuotes) errors.push({ line: lines.length ? lines[lines.length - 1]!.line + 1 : 1, message: 'Unbalanced quote at end of file' });

@@ -34,7 +34,7 @@ export interface ParsedData {
  * parse (for the no-value quirk); the returned `carry` is the new one.
  */
 export function parseDataFile(text: string | Uint8Array, carry = ''): ParsedData & { carry: string } {
-  const { lines, errors } = lexText(text);
+  const { lines, errors } = lexText(text, { droppedWords: true });
   const steps: DataStep[] = [];
   let buf = carry;
   for (const { words, line } of lines) {
