@@ -15,8 +15,6 @@ import { ERR } from './replies.js';
 
 /** Unsent reply bytes a client may have queued before it is dropped. */
 export const MAX_CLIENT_OUTPUT = 4 << 20;
-/** Above this much queued output, stop reading the client until it drains. */
-const PAUSE_OUTPUT = 256 << 10;
 export const LISTEN_BACKLOG = 4096;
 
 export interface ListenSpec {
@@ -41,7 +39,6 @@ class Connection {
   private readonly lexer: StreamLexer;
   private out = '';
   private dropped = false;
-  private paused = false;
 
   constructor(
     private readonly server: ClientServer,
@@ -54,7 +51,6 @@ class Connection {
     socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
-    socket.on('drain', this.onDrain);
     socket.on('error', noop);
     socket.on('close', this.onClose);
   }
@@ -93,22 +89,11 @@ class Connection {
       return;
     }
     if (this.out.length > 0) {
-      const ok = this.socket.write(this.out);
+      this.socket.write(this.out);
       this.out = '';
-      if (!ok && !this.paused && this.socket.writableLength > PAUSE_OUTPUT) {
-        this.paused = true;
-        this.socket.pause();
-      }
     }
     if (s.closing) this.socket.end();
     else if (s.startTls) this.server.upgrade(this);
-  };
-
-  private readonly onDrain = (): void => {
-    if (this.paused) {
-      this.paused = false;
-      this.socket.resume();
-    }
   };
 
   private readonly onEnd = (): void => {
