@@ -119,7 +119,7 @@ test('DATASTALE until the first good update; DATAOK/DATASTALE broadcast only on 
   assert.equal(st.isStale, true);
   assert.match(st.dumpAll(), /^DATASTALE\n/);
   st.dataStale();
-  assert.deepEqual(seen, []);
+  assert.equal(seen.length, 0);
   st.dataOk();
   st.dataOk();
   st.dataStale();
