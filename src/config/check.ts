@@ -186,7 +186,7 @@ function crossChecks(confPath: string, l: LoadedAll, add: Add): void {
     const systems = mon.value.monitors.map((m) => m.system);
     for (const r of sched.value.rules) {
       if (r.ups === '*' || systems.includes(r.ups)) continue;
-      const s = closest(r.ups, systems, 12);
+      const s = mon.value.monitors.find((m) => m.ups.toLowerCase() === r.ups.toLowerCase())?.system ?? closest(r.ups, systems);
       add(
         'warning',
         sched.file,
