@@ -5,6 +5,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { REPO_ROOT } from '../support/peers.js';
@@ -87,6 +88,7 @@ export function runReal(prog: 'upsc' | 'upscmd' | 'upsrw', args: string[], input
       // Walnut does not print NSS's notice
       else resolve({ stdout, stderr: stderr.replace(/^Init SSL without certificate database\n/m, ''), exitCode: code ?? -1 });
     });
+    child.stdin.on('error', () => {}); // the program may exit without reading
     child.stdin.end(input);
   });
 }
@@ -95,7 +97,7 @@ const WALNUT = { upsc: upscRun, upscmd: upscmdRun, upsrw: upsrwRun } as const;
 
 /** Runs Walnut's client in-process; `input` lines answer its prompts. */
 export function runWalnut(prog: 'upsc' | 'upscmd' | 'upsrw', args: string[], input: string[] = []): Promise<CliResult> {
-  return runCaptured(WALNUT[prog], args, { input, userName: 'root', timeoutMs: 15_000 });
+  return runCaptured(WALNUT[prog], args, { input, userName: os.userInfo().username, timeoutMs: 15_000 });
 }
 
 /** Waits until `probe` resolves true (polling every 200 ms) or throws after timeoutMs. */
