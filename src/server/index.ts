@@ -91,7 +91,7 @@ export async function startUpsd(opts: StartUpsdOptions = {}): Promise<Upsd> {
 
   const core = new UpsdCore(clock, log);
   applySettings(core, cfg, opts);
-  core.descriptions = opts.descriptions ?? (await loadServerDescriptions(opts.dataPath ?? cfg.upsd.dataPath ?? paths.dataPath));
+  core.descriptions = opts.descriptions ?? loadServerDescriptions(opts.dataPath ?? cfg.upsd.dataPath ?? paths.dataPath, log);
 
   const allowNoDevice = envBool(env.ALLOW_NO_DEVICE) ?? cfg.upsd.allowNoDevice;
   const sections = usableSections(cfg, log);

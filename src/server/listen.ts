@@ -47,7 +47,7 @@ class Connection {
     const core = server.core;
     this.session = new Session(core, clientAddr(socket.remoteAddress));
     this.session.onKick = () => this.socket.destroy();
-    this.lexer = new StreamLexer(this.onLine, this.onParseError, { emptyLines: true });
+    this.lexer = new StreamLexer(this.onLine, this.onParseError, { emptyLines: true, droppedWords: true });
     socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);

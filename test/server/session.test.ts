@@ -128,7 +128,7 @@ S: VAR dummy server.info "Network UPS Tools upsd 2.8.0 - http://www.networkupsto
 C: GET VAR nosuch server.version
 S: VAR nosuch server.version "2.8.0"
 C: GET VAR nosuch SERVER.Version
-S: VAR nosuch SERVER.Version "2.8.0"
+S: VAR nosuch server.version "2.8.0"
 C: GET VAR nosuch server.other
 S: ERR VAR-NOT-SUPPORTED
 C: GET TRACKING

@@ -55,8 +55,9 @@ function getVar(s: Session, upsName: string, name: string): string {
   // server.* is answered without looking at the UPS name at all
   if (name.length >= 7 && (name.charCodeAt(0) | 0x20) === 0x73 && name.slice(0, 7).toLowerCase() === 'server.') {
     const l = name.toLowerCase();
-    if (l === 'server.info') return `VAR ${upsName} ${name} "${enc(VER_TEXT)}"\n`;
-    if (l === 'server.version') return `VAR ${upsName} ${name} "${NUT_VERSION}"\n`;
+    // the reply carries the canonical (lower-case) name, not the client's spelling
+    if (l === 'server.info') return `VAR ${upsName} server.info "${enc(VER_TEXT)}"\n`;
+    if (l === 'server.version') return `VAR ${upsName} server.version "${NUT_VERSION}"\n`;
     return ERR['VAR-NOT-SUPPORTED'];
   }
   const ups = s.available(upsName);
