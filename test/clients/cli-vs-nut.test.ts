@@ -12,48 +12,10 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT, requirePeers, skipUnless } from '../support/peers.js';
 import { freePort } from '../support/ports.js';
-import { runReal, runWalnut, startRealNut, statusCode, waitFor } from './nut-instance.js';
+import { runReal, same, startRealNut, statusCode, waitFor } from './nut-instance.js';
 import type { NutInstance } from './nut-instance.js';
 import { startScriptDriver } from './script-driver.js';
 import type { ScriptDriver } from './script-driver.js';
-import type { CliResult } from '../../src/clients/io.js';
-
-type Prog = 'upsc' | 'upscmd' | 'upsrw';
-
-/** Deliberate stderr differences (see the report): NUT prints argv[0] / a wrong program name. */
-function normalizeRealStderr(prog: Prog, args: string[], stderr: string): string {
-  let s = stderr.replace(/^\/usr\/bin\/(ups\w+): /gm, '$1: ');
-  if (prog === 'upsc' && args.includes('-V')) s = s.replace('Network UPS Tools upscmd', 'Network UPS Tools upsc');
-  return s;
-}
-
-/** Runs both and checks stdout + exit code are identical and every NUT stderr line is kept. */
-export async function same(prog: Prog, args: string[], opts: { input?: string[]; stdout?: RegExp | string; exitCode?: number; extraStderr?: boolean } = {}): Promise<CliResult> {
-  const input = opts.input ?? [];
-  const real = await runReal(prog, args, input.map((l) => l + '\n').join(''));
-  const walnut = await runWalnut(prog, args, input);
-  const label = `${prog} ${args.join(' ')}`;
-  assert.equal(walnut.stdout, real.stdout, `stdout of ${label}\nreal stderr: ${real.stderr}\nwalnut stderr: ${walnut.stderr}`);
-  assert.equal(walnut.exitCode, real.exitCode, `exit code of ${label}\nreal stderr: ${real.stderr}\nwalnut stderr: ${walnut.stderr}`);
-  const realErr = normalizeRealStderr(prog, args, real.stderr);
-  if (opts.extraStderr) {
-    // Walnut may say more where NUT is silent or cryptic, but keeps NUT's lines in order
-    const have = walnut.stderr.split('\n');
-    let i = 0;
-    for (const line of realErr.split('\n').filter((l) => l !== '')) {
-      while (i < have.length && have[i] !== line) i++;
-      assert.ok(i < have.length, `stderr of ${label} lacks NUT's line ${JSON.stringify(line)}: ${walnut.stderr}`);
-    }
-  } else {
-    assert.equal(walnut.stderr, realErr, `stderr of ${label}`);
-  }
-  if (opts.stdout !== undefined) {
-    if (typeof opts.stdout === 'string') assert.equal(real.stdout, opts.stdout, `expected stdout of ${label}`);
-    else assert.match(real.stdout, opts.stdout, `expected stdout of ${label}`);
-  }
-  if (opts.exitCode !== undefined) assert.equal(real.exitCode, opts.exitCode, `expected exit code of ${label}`);
-  return real;
-}
 
 describe('upsc/upscmd/upsrw: Walnut vs NUT 2.8.0 against real upsd', { skip: skipUnless('nut') }, () => {
   let nut: NutInstance;
