@@ -20,6 +20,10 @@ import { settingsFor, startDriver } from '../drivers/core/driver.js';
 import type { DriverDefinition, DriverHandle } from '../drivers/core/driver.js';
 import { DriverInstance } from '../drivers/core/driver.js';
 import { WalnutError } from '../common/errors.js';
+import { fileURLToPath } from 'node:url';
+
+/** Walnut's bin/ folder (the launchers named as NUT's programs). */
+export const WALNUT_BIN_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin');
 
 export interface DriverIo {
   out: (s: string) => void;
@@ -189,9 +193,9 @@ export function runUntilSignal(handle: DriverHandle | { stop(): Promise<void> })
 
 /** Starts a detached copy with -F and waits (max 15 s) for its socket. */
 async function background(def: DriverDefinition, argv: string[], sockPath: string, io: DriverIo): Promise<number> {
-  const script = process.argv[1];
-  if (!script) {
-    io.err(`${def.name}: cannot find my own program to go to the background; use -F\n`);
+  const script = path.join(WALNUT_BIN_DIR, def.name);
+  if (!fs.existsSync(script)) {
+    io.err(`${def.name}: cannot find ${script} to go to the background; use -F\n`);
     return 1;
   }
   try {
@@ -199,7 +203,7 @@ async function background(def: DriverDefinition, argv: string[], sockPath: strin
   } catch {
     /* none */
   }
-  const child = spawn(process.execPath, [...process.execArgv, script, ...argv.filter((a) => a !== '-B'), '-F'], {
+  const child = spawn(process.execPath, [script, ...argv.filter((a) => a !== '-B'), '-F'], {
     detached: true,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: io.env,

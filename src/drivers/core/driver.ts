@@ -208,6 +208,11 @@ export interface StartDriverOptions extends DriverEnv {
   pidFile?: string;
   /** Start the poll loop (default true). */
   loop?: boolean;
+  /**
+   * Called after the driver stopped because a socket client sent
+   * `INSTCMD driver.exit` (how upsdrvctl stops one driver of a shared process).
+   */
+  onExit?: () => void;
 }
 
 export interface DriverHandle {
@@ -254,7 +259,15 @@ export async function startDriver(opts: StartDriverOptions): Promise<DriverHandl
         dumpAll: () => inst.state.dumpAll(),
         dumpValue: (n) => inst.state.dumpValue(n),
         set: (n, v) => inst.setvar(n, v),
-        instcmd: (c, p) => inst.instcmd(c, p),
+        instcmd: (c, p) => {
+          // driver.exit (NUT 2.8.3+): accepted on the socket, never advertised (2.8.0 has no such command)
+          if (c.toLowerCase() === 'driver.exit') {
+            log.info(`${opts.definition.name} [${opts.upsName}]: exit requested on the driver socket`);
+            setImmediate(() => void handle.stop().then(() => opts.onExit?.()));
+            return Promise.resolve(STAT_HANDLED);
+          }
+          return inst.instcmd(c, p);
+        },
       }, log);
       const srv = server;
       inst.state.onChange((m) => srv.broadcast(m));
@@ -268,7 +281,7 @@ export async function startDriver(opts: StartDriverOptions): Promise<DriverHandl
   if (opts.pidFile) writePidFile(opts.pidFile);
   if (opts.loop !== false) inst.startLoop();
   let stopping: Promise<void> | undefined;
-  return {
+  const handle: DriverHandle = {
     upsName: opts.upsName,
     driver: opts.definition.name,
     socketPath: server?.path,
@@ -284,4 +297,5 @@ export async function startDriver(opts: StartDriverOptions): Promise<DriverHandl
       return stopping;
     },
   };
+  return handle;
 }

@@ -218,6 +218,11 @@ function createDummy(ctx: DriverContext): DriverHooks {
       ctx.log.info(`instcmd: unknown command [${cmd}] [${param ?? '(null)'}]`);
       return STAT_UNKNOWN;
     },
+    killpower() {
+      // a simulated UPS has no power to cut
+      ctx.log.info(`dummy-ups [${ctx.ups}]: kill power requested: simulated, nothing to do`);
+      return 0;
+    },
     close() {
       rep?.close();
     },
