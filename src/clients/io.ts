@@ -138,7 +138,11 @@ export function processIO(): CliIO & { dispose(): void } {
     err: (s) => process.stderr.write(s),
     prompter: {
       readLine: () => lines.next(),
-      readSecret: () => (process.stdin.isTTY ? readSecretRaw(process.stdin, process.stderr) : lines.next()),
+      readSecret: () => {
+        if (!process.stdin.isTTY) return lines.next();
+        lines.stop(); // raw mode reads the keys itself
+        return readSecretRaw(process.stdin, process.stderr);
+      },
     },
     userName: user,
     env: process.env,

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT, requirePeers, skipUnless } from '../support/peers.js';
 import { freePort } from '../support/ports.js';
-import { runReal, same, startRealNut, statusCode, waitFor } from './nut-instance.js';
+import { runReal, runWalnut, same, startRealNut, statusCode, waitFor } from './nut-instance.js';
 import type { NutInstance } from './nut-instance.js';
 import { startScriptDriver } from './script-driver.js';
 import type { ScriptDriver } from './script-driver.js';
@@ -127,6 +127,24 @@ describe('upsc/upscmd/upsrw: Walnut vs NUT 2.8.0 against real upsd', { skip: ski
     await same('upsrw', [], { exitCode: 0 });
     await same('upsrw', ['-x'], { exitCode: 0 });
     await same('upsrw', ['-V'], { exitCode: 0 });
+  });
+
+  test("upsc -j (Walnut's JSON output) carries what the plain output carries", async (t) => {
+    if (!requirePeers(t, 'nut')) return;
+    const plain = await runWalnut('upsc', [ups]);
+    const js = await runWalnut('upsc', ['-j', ups]);
+    assert.equal(js.exitCode, 0);
+    const obj = JSON.parse(js.stdout) as Record<string, string>;
+    assert.equal(Object.entries(obj).map(([k, v]) => `${k}: ${v}\n`).join(''), plain.stdout);
+    assert.match(js.stdout, /^\{\n  "battery\.charge": "100",\n/);
+    assert.equal((await runWalnut('upsc', ['-j', ups, 'ups.status'])).stdout, '"OL"\n');
+    assert.equal((await runWalnut('upsc', ['-j', '-l', hostPort])).stdout, '[\n  "dummy"\n]\n');
+    assert.equal((await runWalnut('upsc', ['-j', '-L', hostPort])).stdout, '{\n  "dummy": "real-nut reference dummy UPS"\n}\n');
+    assert.equal((await runWalnut('upsc', ['-j', '-c', ups])).stdout, '[]\n');
+    const bad = await runWalnut('upsc', ['-j', ups, 'no.such']);
+    assert.deepEqual(bad, { stdout: '{"error": "Variable not supported by UPS"}\n', stderr: 'Error: Variable not supported by UPS\n', exitCode: 1 });
+    const unk = await runWalnut('upsc', ['-j', `nosuch@${hostPort}`]);
+    assert.deepEqual(unk, { stdout: '{\n  "error": "Unknown UPS"\n}\n', stderr: 'Error: Unknown UPS\n', exitCode: 1 });
   });
 
   test('connection refused and unknown host', async (t) => {
