@@ -1,4 +1,16 @@
-/** Building and printing config issues. */
+/**
+ * Building and printing config issues.
+ *
+ * Severity policy (all parsers): an **error** where NUT refuses to start or
+ * exits, or applies something other than what is written (a lexer parse
+ * error, a value cut at its first word where that changes its meaning, a port
+ * NUT wraps, atoi turning garbage into 0, lines landing in another section),
+ * or where a required piece is missing (driver/port, MONITOR power). A
+ * **warning** where NUT logs the line and ignores it (unknown keys and
+ * directives, values it rejects and keeps its default for, obsolete keys), or
+ * silently guesses (an unknown MONITOR role word means secondary). Walnut's
+ * daemons may refuse to start on errors, so errors stay for real breakage.
+ */
 import type { ConfigIssue, Severity } from './types.js';
 
 /** `FILE:LINE: error: message (suggestion)`; a whole-file issue (line 0) has no line. */

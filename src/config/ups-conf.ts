@@ -51,30 +51,27 @@ export function parseUpsConf(text: string | Buffer, file: string): Parsed<UpsCon
   issues.lexErrors(errors);
 
   let cur: SectionState | undefined;
-  const sections: SectionState[] = [];
+  /** Every section by its exact name (NUT merges a section written twice). */
+  const byName = new Map<string, SectionState>();
+  const all: SectionState[] = [];
   const globalSeen = new Map<string, number>();
-
-  const finish = (st: SectionState | undefined): void => {
-    if (!st || !st.headerOk) return;
-    checkSection(st, issues);
-  };
 
   for (const { words, line } of lines) {
     const w0 = words[0]!;
     if (w0.startsWith('[')) {
-      finish(cur);
       let name: string;
       let headerOk = true;
       if (words.length === 1 && w0.endsWith(']') && w0.length > 2) {
         name = w0.slice(1, -1);
-      } else if (w0 === '[]') {
+      } else if (w0 === '[]' && words.length === 1) {
         issues.error(line, 'empty UPS name in section header', 'write [myups]');
         cur = undefined;
         continue;
       } else {
-        // `[my ups]` or `[myups` : NUT takes the line as something else entirely
+        // `[my ups]` or `[myups`: NUT does not see a section header here, so the
+        // lines after it would land in the previous section
         const joined = words.join(' ');
-        const guess = joined.replace(/^\[/, '').replace(/\]$/, '').trim().replace(/\s+/g, '_');
+        const guess = joined.replace(/^\[/, '').replace(/\]$/, '').trim().replace(/\s+/g, '_') || 'myups';
         if (!joined.endsWith(']')) {
           issues.error(line, `section header ${joined} has no closing ]`, `write [${guess}]`);
         } else {
@@ -83,25 +80,34 @@ export function parseUpsConf(text: string | Buffer, file: string): Parsed<UpsCon
         name = guess;
         headerOk = false;
       }
+      if (!headerOk) {
+        cur = { section: { name, line, sdorder: 0, options: [], flags: [] }, seen: new Map(), unknown: [], headerOk };
+        continue;
+      }
+      const same = byName.get(name);
+      if (same) {
+        issues.warn(line, `section [${name}] appears again (first on line ${same.section.line}); NUT merges the two`, 'keep one section per UPS');
+        cur = same;
+        continue;
+      }
       const section: UpsSection = { name, line, sdorder: 0, options: [], flags: [] };
       cur = { section, seen: new Map(), unknown: [], headerOk };
-      if (headerOk) {
-        if (name.toLowerCase() === 'default') {
-          issues.error(line, `the UPS name "${name}" is reserved by NUT`, 'choose another name');
-        } else {
-          const dup = sections.find((s) => s.section.name.toLowerCase() === name.toLowerCase());
-          if (dup) {
-            issues.error(
-              line,
-              `UPS name "${name}" is already in use (line ${dup.section.line}${dup.section.name !== name ? `, as "${dup.section.name}"` : ''}); upsd rejects the second section`,
-              'rename one of the sections; NUT compares UPS names ignoring case',
-            );
-          } else {
-            sections.push(cur);
-            value.ups.push(section);
-          }
-        }
+      byName.set(name, cur);
+      all.push(cur);
+      if (name.toLowerCase() === 'default') {
+        issues.warn(line, `the UPS name "${name}" is reserved by NUT`, 'choose another name');
       }
+      const clash = value.ups.findIndex((u) => u.name.toLowerCase() === name.toLowerCase());
+      if (clash >= 0) {
+        const old = value.ups[clash]!;
+        issues.error(
+          line,
+          `UPS name "${name}" is already used by [${old.name}] on line ${old.line} (NUT compares UPS names ignoring case); NUT's upsd keeps only this later section and drops [${old.name}]`,
+          'give each UPS a name that differs in more than case',
+        );
+        value.ups.splice(clash, 1);
+      }
+      value.ups.push(section);
       continue;
     }
 
@@ -144,7 +150,7 @@ export function parseUpsConf(text: string | Buffer, file: string): Parsed<UpsCon
     if (!cur.headerOk) continue;
     keyInSection(cur, key, val, line, issues);
   }
-  finish(cur);
+  for (const st of all) checkSection(st, issues);
 
   if (value.ups.length === 0 && lines.length > 0) {
     // upsd exits at startup with no UPS (unless ALLOW_NO_DEVICE): checked across files in check.ts

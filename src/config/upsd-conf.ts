@@ -1,7 +1,7 @@
 /**
  * upsd.conf (nut-protocol.md §4.2): directives are case-sensitive except
- * DEBUG_MIN; NUT logs a bad line as "invalid directive" and skips it, so
- * Walnut reports it as an error (the setting the user wrote is lost).
+ * DEBUG_MIN; NUT logs a bad line as "invalid directive" and skips it
+ * (a warning here); values NUT would garble (a port it wraps) are errors.
  */
 import { lexText } from '../common/lexer.js';
 import { DEFAULT_PORT } from '../common/paths.js';
@@ -66,11 +66,11 @@ export function parseUpsdConf(text: string | Buffer, file: string): Parsed<UpsdC
     const range = ARGS[kw];
     if (!range) {
       const s = didYouMean(kw, UPSD_DIRECTIVES);
-      issues.error(line, `unknown directive ${kw}; NUT logs "invalid directive" and skips the line`, s);
+      issues.warn(line, `unknown directive ${kw}; NUT logs "invalid directive" and skips the line`, s);
       continue;
     }
     if (args.length < range[0]) {
-      issues.error(line, `${kw} needs ${range[0] === range[1] ? range[0] : `${range[0]} or ${range[1]}`} argument${range[1] > 1 ? 's' : ''}`, usage(kw));
+      issues.warn(line, `${kw} needs ${range[0] === range[1] ? range[0] : `${range[0]} or ${range[1]}`} argument${range[1] > 1 ? 's' : ''}`, usage(kw));
       continue;
     }
     if (args.length > range[1] && kw !== 'LISTEN') {
@@ -85,7 +85,7 @@ export function parseUpsdConf(text: string | Buffer, file: string): Parsed<UpsdC
     switch (kw) {
       case 'LISTEN': {
         if (args.length > 2) {
-          issues.error(line, `LISTEN takes an address and an optional port, not ${args.length} words`, usage(kw));
+          issues.warn(line, `LISTEN takes an address and an optional port, not ${args.length} words`, usage(kw));
           break;
         }
         let port = DEFAULT_PORT;
@@ -113,7 +113,7 @@ export function parseUpsdConf(text: string | Buffer, file: string): Parsed<UpsdC
         const lead = /^\d+/.exec(a0);
         const n = lead ? Number(lead[0]) : undefined;
         if (n === undefined || !Number.isSafeInteger(n)) {
-          issues.error(line, `${kw} must be a whole number, not "${a0}"`, kw === 'MAXAGE' ? 'the default is MAXAGE 15 (seconds)' : undefined);
+          issues.warn(line, `${kw} must be a whole number, not "${a0}"`, kw === 'MAXAGE' ? 'the default is MAXAGE 15 (seconds)' : undefined);
           break;
         }
         if (lead![0] !== a0) issues.warn(line, `${kw} "${a0}": NUT reads only the leading number ${n}`, `write ${kw} ${n}`);
@@ -138,7 +138,7 @@ export function parseUpsdConf(text: string | Buffer, file: string): Parsed<UpsdC
       case 'DISABLE_WEAK_SSL': {
         const b = parseBool(a0);
         if (b === undefined) {
-          issues.error(line, `${kw} must be true/yes/on/1 or false/no/off/0, not "${a0}"`);
+          issues.warn(line, `${kw} must be true/yes/on/1 or false/no/off/0, not "${a0}"`);
           break;
         }
         if (kw === 'ALLOW_NO_DEVICE') value.allowNoDevice = b;
@@ -159,7 +159,7 @@ export function parseUpsdConf(text: string | Buffer, file: string): Parsed<UpsdC
         const m: Record<string, 0 | 1 | 2> = { '0': 0, '1': 1, '2': 2, NO: 0, REQUEST: 1, REQUIRE: 2 };
         const r = m[a0.toUpperCase()];
         if (r === undefined) {
-          issues.error(line, `CERTREQUEST must be 0, 1, 2, NO, REQUEST or REQUIRE, not "${a0}"`, didYouMean(a0, ['NO', 'REQUEST', 'REQUIRE']));
+          issues.warn(line, `CERTREQUEST must be 0, 1, 2, NO, REQUEST or REQUIRE, not "${a0}"`, didYouMean(a0, ['NO', 'REQUEST', 'REQUIRE']));
           break;
         }
         value.certRequest = r;

@@ -71,7 +71,7 @@ export function parseUpsdUsers(text: string | Buffer, file: string): UpsdUsersPa
     switch (key) {
       case 'password': {
         if (vals.length === 0) {
-          issues.error(line, `password without a value for [${cur.name}]`, 'write password = SECRET');
+          issues.warn(line, `password without a value for [${cur.name}]`, 'write password = SECRET');
           break;
         }
         if (cur.password !== undefined) {
@@ -104,7 +104,7 @@ export function parseUpsdUsers(text: string | Buffer, file: string): UpsdUsersPa
       case 'upsmon': {
         // NUT reads every word after the key: `=` only logs "Unknown upsmon type ="
         if (vals.length === 0) {
-          issues.error(line, `upsmon needs a role for [${cur.name}]`, 'write upsmon primary (or secondary)');
+          issues.warn(line, `upsmon needs a role for [${cur.name}]`, 'write upsmon primary (or secondary)');
           break;
         }
         for (const v of vals) {
@@ -116,7 +116,7 @@ export function parseUpsdUsers(text: string | Buffer, file: string): UpsdUsersPa
             if (cur.upsmon !== 'primary') cur.upsmon = 'secondary';
             cur.actions.add('login');
           } else {
-            issues.error(line, `unknown upsmon role ${v} (ignored by NUT)`, didYouMean(v, USERS_UPSMON_ROLES, 3) ?? 'use primary or secondary');
+            issues.warn(line, `unknown upsmon role ${v} (ignored by NUT)`, didYouMean(v, USERS_UPSMON_ROLES, 3) ?? 'use primary or secondary');
             continue;
           }
           where.get(cur.name)!.upsmon = line;

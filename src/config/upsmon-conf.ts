@@ -150,11 +150,11 @@ export function parseUpsmonConf(text: string | Buffer, file: string): Parsed<Ups
     const args = words.slice(1);
     if (!(UPSMON_DIRECTIVES as readonly string[]).includes(kw)) {
       const s = didYouMean(kw, UPSMON_DIRECTIVES);
-      issues.error(line, `unknown directive ${kw}; upsmon logs it and skips the line`, s);
+      issues.warn(line, `unknown directive ${kw}; upsmon logs it and skips the line`, s);
       continue;
     }
     if (args.length === 0) {
-      issues.error(line, `${kw} needs a value`, `write ${kw} ${defaultFor(kw)}`);
+      issues.warn(line, `${kw} needs a value`, `write ${kw} ${defaultFor(kw)}`);
       continue;
     }
     const min = MIN_ARGS[kw];
@@ -165,7 +165,7 @@ export function parseUpsmonConf(text: string | Buffer, file: string): Parsed<Ups
           'MONITOR in the old form without a user name: upsmon refuses to start',
           `write MONITOR ${args[0]} ${args[1]} USERNAME PASSWORD ${args[3]}`,
         );
-      } else issues.error(line, `${kw} needs ${min} values, got ${args.length}`, usageOf(kw));
+      } else issues.warn(line, `${kw} needs ${min} values, got ${args.length}`, usageOf(kw));
       continue;
     }
     if (kw !== 'MONITOR' && kw !== 'NOTIFYFLAG' && kw !== 'NOTIFYMSG' && kw !== 'CERTHOST') {
@@ -235,7 +235,7 @@ export function parseUpsmonConf(text: string | Buffer, file: string): Parsed<Ups
             if (!flags.includes(f as NotifyFlag)) flags.push(f as NotifyFlag);
           } else {
             bad = true;
-            issues.error(line, `unknown notify flag "${f}" (flags are case-sensitive)`, didYouMean(f, NOTIFY_FLAGS) ?? `flags are ${NOTIFY_FLAGS.join(', ')}, joined with +`);
+            issues.warn(line, `unknown notify flag "${f}" (flags are case-sensitive)`, didYouMean(f, NOTIFY_FLAGS) ?? `flags are ${NOTIFY_FLAGS.join(', ')}, joined with +`);
           }
         }
         if (t && !bad) {
@@ -362,7 +362,7 @@ function notifyType(word: string, line: number, issues: IssueList, kw: string): 
     issues.warn(line, `${kw} ${word}: this type comes from a later NUT release and is never raised here`);
     return undefined;
   }
-  issues.error(line, `${kw}: unknown notify type "${word}"`, didYouMean(word, NOTIFY_TYPES) ?? `types are ${NOTIFY_TYPES.slice(0, 10).join(', ')}, …`);
+  issues.warn(line, `${kw}: unknown notify type "${word}"`, didYouMean(word, NOTIFY_TYPES) ?? `types are ${NOTIFY_TYPES.slice(0, 10).join(', ')}, …`);
   return undefined;
 }
 

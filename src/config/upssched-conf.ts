@@ -30,7 +30,7 @@ export function parseUpsschedConf(text: string | Buffer, file: string): Parsed<U
       case 'PIPEFN':
       case 'LOCKFN': {
         if (args.length === 0) {
-          issues.error(line, `${kw} needs a path`, `write ${kw} /path`);
+          issues.warn(line, `${kw} needs a path`, `write ${kw} /path`);
           break;
         }
         if (args.length > 1) issues.error(line, `${kw} takes one path; NUT uses only "${args[0]}"`, `quote it: ${kw} "${args.join(' ')}"`);
@@ -44,14 +44,14 @@ export function parseUpsschedConf(text: string | Buffer, file: string): Parsed<U
       }
       case 'DEBUG_MIN': {
         const n = args[0] !== undefined && /^\d+$/.test(args[0]) ? Number(args[0]) : undefined;
-        if (n === undefined) issues.error(line, `DEBUG_MIN needs a whole number`, 'write DEBUG_MIN 0');
+        if (n === undefined) issues.warn(line, `DEBUG_MIN needs a whole number`, 'write DEBUG_MIN 0');
         else value.debugMin = n;
         break;
       }
       case 'AT': {
         if (!firstAt) firstAt = line;
         if (args.length < 4) {
-          issues.error(line, `AT needs a notify type, a UPS (or *), a command and its argument`, 'write AT ONBATT * START-TIMER onbatt 30');
+          issues.warn(line, `AT needs a notify type, a UPS (or *), a command and its argument`, 'write AT ONBATT * START-TIMER onbatt 30');
           break;
         }
         const [type, ups, cmd] = args as [string, string, string];
@@ -66,7 +66,7 @@ export function parseUpsschedConf(text: string | Buffer, file: string): Parsed<U
           case 'START-TIMER':
           case 'START-TIMER-SHARED': {
             if (rest.length < 2) {
-              issues.error(line, `${cmd} needs a timer name and a number of seconds`, `write AT ${type} ${ups} ${cmd} NAME 30`);
+              issues.warn(line, `${cmd} needs a timer name and a number of seconds`, `write AT ${type} ${ups} ${cmd} NAME 30`);
               break;
             }
             const secs = rest[1]!;
@@ -97,16 +97,16 @@ export function parseUpsschedConf(text: string | Buffer, file: string): Parsed<U
             scriptUseLine ||= line;
             break;
           case 'CANCEL-TIMER-MATCHED':
-            issues.error(line, 'CANCEL-TIMER-MATCHED is documented but NUT 2.8 upssched rejects it as an invalid command', 'use CANCEL-TIMER NAME');
+            issues.warn(line, 'CANCEL-TIMER-MATCHED is documented but NUT 2.8 upssched rejects it as an invalid command', 'use CANCEL-TIMER NAME');
             break;
           default:
-            issues.error(line, `unknown AT command ${cmd}`, didYouMean(cmd, UPSSCHED_COMMANDS) ?? `commands are ${UPSSCHED_COMMANDS.join(', ')}`);
+            issues.warn(line, `unknown AT command ${cmd}`, didYouMean(cmd, UPSSCHED_COMMANDS) ?? `commands are ${UPSSCHED_COMMANDS.join(', ')}`);
         }
         if (action) value.rules.push({ ups, notifyType: t, action, line });
         break;
       }
       default:
-        issues.error(line, `unknown directive ${kw}; upssched ignores the line`, didYouMean(kw, UPSSCHED_DIRECTIVES));
+        issues.warn(line, `unknown directive ${kw}; upssched ignores the line`, didYouMean(kw, UPSSCHED_DIRECTIVES));
     }
   }
   if (scriptUseLine && value.cmdScript === undefined) {

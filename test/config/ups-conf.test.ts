@@ -114,17 +114,32 @@ test('ups.conf: the how-to typo criver: driver missing, with the fix', () => {
   assert.equal(r.value.ups[0]!.port, 'auto');
 });
 
-test('ups.conf: missing port, reserved name, duplicate names ignoring case', () => {
+test('ups.conf: missing port, reserved name, duplicate names ignoring case (upsd keeps the later one)', () => {
   const r = parseUpsConf('[a]\ndriver = dummy-ups\n[default]\ndriver = x\nport = y\n[A]\ndriver = dummy-ups\nport = z\n', 'ups.conf');
   assert.equal(issueAt(r.issues, 1, /has no port/).severity, 'error');
-  assert.equal(issueAt(r.issues, 3, /reserved/).severity, 'error');
-  const dup = issueAt(r.issues, 6, /already in use/);
+  // real upsd 2.8.0 still serves [default]: a warning
+  assert.equal(issueAt(r.issues, 3, /reserved/).severity, 'warning');
+  const dup = issueAt(r.issues, 6, /already used by \[a\] on line 1/);
   assert.equal(dup.severity, 'error');
-  assert.match(dup.message, /line 1/);
+  // observed with real upsd 2.8.0: "UPS name [a] is already in use!", [A] is served
   assert.deepEqual(
     r.value.ups.map((u) => u.name),
-    ['a'],
+    ['default', 'A'],
   );
+});
+
+test('ups.conf: a section written twice with the same name is merged, as NUT does', () => {
+  const r = parseUpsConf('[b]\ndriver = dummy-ups\n[c]\ndriver = dummy-ups\nport = c.dev\n[b]\nport = b.dev\ndriver = other\n', 'ups.conf');
+  assert.equal(issueAt(r.issues, 6, /appears again/).severity, 'warning');
+  assert.deepEqual(
+    r.value.ups.map((u) => [u.name, u.driver, u.port]),
+    [
+      ['b', 'dummy-ups', 'b.dev'],
+      ['c', 'dummy-ups', 'c.dev'],
+    ],
+  );
+  assert.equal(issueAt(r.issues, 8, /driver set twice/).severity, 'error');
+  assert.equal(r.issues.filter((i) => /has no/.test(i.message)).length, 0);
 });
 
 test('ups.conf: keys are case-sensitive (Driver is not driver)', () => {

@@ -39,7 +39,7 @@ test('upssched.conf: missing PIPEFN/LOCKFN/CMDSCRIPT, bad commands and values', 
   const t = issueAt(r.issues, 4, /unknown notify type/);
   assert.equal(t.severity, 'warning');
   assert.equal(t.suggestion, 'did you mean ONBATT?');
-  assert.equal(issueAt(r.issues, 5, /AT needs/).severity, 'error');
-  assert.equal(issueAt(r.issues, 6, /CANCEL-TIMER-MATCHED/).severity, 'error');
+  assert.equal(issueAt(r.issues, 5, /AT needs/).severity, 'warning');
+  assert.equal(issueAt(r.issues, 6, /CANCEL-TIMER-MATCHED/).severity, 'warning');
   assert.equal(issueAt(r.issues, 7, /PIEPFN/).suggestion, 'did you mean PIPEFN?');
 });
