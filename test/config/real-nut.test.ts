@@ -1,0 +1,216 @@
+/**
+ * Walnut's parsed ups.conf / upsd.users against what Debian's real upsd 2.8.0
+ * does with the same files: which UPS names it serves (duplicates ignoring
+ * case, incomplete sections, a merged section) and what each user may do
+ * (LOGIN, PRIMARY, FSD; `upsmon = primary`, first password wins, a repeated
+ * [user] feeding the previous user, unknown upsmon roles, legacy master/slave).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { NUT_LIBEXEC, requirePeers } from '../support/peers.js';
+import { freePort } from '../support/ports.js';
+import { tempDir } from '../support/tmp.js';
+import { parseUpsConf } from '../../src/config/ups-conf.js';
+import { parseUpsdUsers } from '../../src/config/upsd-users.js';
+
+const UPS_CONF = `[a]
+	driver = dummy-ups
+	port = a.dev
+[A]
+	driver = dummy-ups
+	port = A.dev
+[incomplete]
+	port = x.dev
+[Typo]
+	Driver = dummy-ups
+	port = t.dev
+[m]
+	driver = dummy-ups
+[other]
+	driver = dummy-ups
+	port = o.dev
+[m]
+	port = m.dev
+`;
+
+const USERS = `ignored = before any section
+[nomon]
+	password = x
+[eqprim]
+	password = x
+	upsmon = primary
+[sec]
+	password = x
+	upsmon secondary
+[dup]
+	password = first
+	password = second
+	upsmon slave
+[legacy]
+	password = x
+	upsmon master
+[typo]
+	password = x
+	upsmon prmary
+[admin]
+	password = x
+	actions = SET
+	actions = FSD
+[late]
+	password = x
+[nomon]
+	upsmon primary
+`;
+
+/** One request/reply session on a NUT server; every wait is bounded. */
+async function session(port: number, lines: string[]): Promise<string[]> {
+  const sock = net.connect(port, '127.0.0.1');
+  const replies: string[] = [];
+  let buf = '';
+  let want = 0;
+  let wake: (() => void) | undefined;
+  sock.on('data', (d) => {
+    buf += d.toString('latin1');
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      replies.push(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+    }
+    if (replies.length >= want) wake?.();
+  });
+  const waitFor = (n: number) =>
+    new Promise<void>((resolve, reject) => {
+      want = n;
+      if (replies.length >= n) return resolve();
+      const t = setTimeout(() => reject(new Error(`no reply to ${JSON.stringify(lines)} (got ${JSON.stringify(replies)})`)), 5000);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sock.once('connect', resolve);
+      sock.once('error', reject);
+    });
+    let expected = 0;
+    for (const l of lines) {
+      sock.write(l + '\n');
+      expected += l.startsWith('LIST ') ? 0 : 1;
+      if (l.startsWith('LIST ')) {
+        // read until END LIST
+        await new Promise<void>((resolve, reject) => {
+          const t = setTimeout(() => reject(new Error('no END LIST')), 5000);
+          const check = () => {
+            if (replies.some((r) => r.startsWith('END LIST') || r.startsWith('ERR'))) {
+              clearTimeout(t);
+              sock.off('data', check);
+              resolve();
+            }
+          };
+          sock.on('data', check);
+          check();
+        });
+        expected = replies.length;
+      } else await waitFor(expected);
+    }
+    return replies;
+  } finally {
+    sock.destroy();
+  }
+}
+
+async function startUpsd(etc: string, state: string): Promise<ChildProcess> {
+  const p = spawn(path.join(NUT_LIBEXEC, 'upsd'), ['-F'], {
+    env: { ...process.env, NUT_CONFPATH: etc, NUT_STATEPATH: state, NUT_ALTPIDPATH: state },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  (p as ChildProcess & { errText?: () => string }).errText = () => err;
+  return p;
+}
+
+async function stop(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(() => p.kill('SIGKILL'), 5000);
+    p.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    p.kill('SIGTERM');
+  });
+}
+
+async function waitListening(port: number, p: ChildProcess): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (p.exitCode !== null) throw new Error(`upsd exited with ${p.exitCode}: ${(p as ChildProcess & { errText?: () => string }).errText?.()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('upsd did not listen within 5 s');
+}
+
+test('parsed ups.conf and upsd.users match what real upsd 2.8.0 does with them', { timeout: 60_000 }, async (t) => {
+  if (!requirePeers(t, 'nut')) return;
+  const { dir, cleanup } = tempDir('walnut-config-nut-');
+  const etc = path.join(dir, 'etc');
+  const state = path.join(dir, 'state');
+  fs.mkdirSync(etc);
+  fs.mkdirSync(state);
+  // upsd (as root) drops to the nut user and chdirs into the state folder
+  fs.chmodSync(state, 0o777);
+  const port = await freePort();
+  fs.writeFileSync(path.join(etc, 'ups.conf'), UPS_CONF);
+  fs.writeFileSync(path.join(etc, 'upsd.conf'), `LISTEN 127.0.0.1 ${port}\n`);
+  fs.writeFileSync(path.join(etc, 'upsd.users'), USERS);
+  fs.chmodSync(path.join(etc, 'upsd.users'), 0o644);
+  const upsd = await startUpsd(etc, state);
+  try {
+    await waitListening(port, upsd);
+
+    // UPS names upsd serves = the parsed sections that have a driver and a port
+    const parsed = parseUpsConf(UPS_CONF, 'ups.conf').value;
+    const served = parsed.ups.filter((u) => u.driver !== undefined && u.port !== undefined).map((u) => u.name);
+    const list = await session(port, ['LIST UPS']);
+    const real = list.filter((l) => l.startsWith('UPS ')).map((l) => l.split(' ')[1]!);
+    assert.deepEqual([...real].sort(), [...served].sort());
+    assert.deepEqual([...served].sort(), ['A', 'm', 'other']);
+
+    // each user's rights, from the parsed users, against upsd's answers
+    const users = parseUpsdUsers(USERS, 'upsd.users').value;
+    assert.deepEqual([...users.keys()], ['nomon', 'eqprim', 'sec', 'dup', 'legacy', 'typo', 'admin', 'late']);
+    const tries: Array<[string, string]> = [...users.values()].map((u) => [u.name, u.password!]);
+    tries.push(['dup', 'second']); // the second password is ignored by NUT
+    for (const [name, pw] of tries) {
+      const u = users.get(name)!;
+      const pwOk = u.password === pw;
+      const r = await session(port, [`USERNAME ${name}`, `PASSWORD ${pw}`, 'LOGIN other', 'PRIMARY other', 'FSD other']);
+      const [login, primary, fsd] = r.slice(2);
+      const what = `${name}/${pw}: ${JSON.stringify(r)}`;
+      assert.equal(login === 'OK', pwOk && u.actions.has('login'), `LOGIN ${what}`);
+      assert.equal(primary === 'OK PRIMARY-GRANTED', pwOk && u.upsmon === 'primary', `PRIMARY ${what}`);
+      assert.equal(fsd === 'OK FSD-SET', pwOk && u.actions.has('fsd'), `FSD ${what}`);
+    }
+    // the quirks, spelled out
+    assert.equal(users.get('eqprim')!.upsmon, 'primary'); // `upsmon = primary` works
+    assert.equal(users.get('legacy')!.upsmon, 'primary'); // master
+    assert.equal(users.get('dup')!.upsmon, 'secondary'); // slave
+    assert.equal(users.get('typo')!.upsmon, undefined);
+    assert.equal(users.get('nomon')!.upsmon, undefined); // the repeated [nomon] fed [late]
+    assert.equal(users.get('late')!.upsmon, 'primary');
+  } finally {
+    await stop(upsd);
+    cleanup();
+  }
+});
