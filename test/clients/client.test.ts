@@ -6,6 +6,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import tls from 'node:tls';
 import { Duplex } from 'node:stream';
 import fc from 'fast-check';
 import { NutClient, NutServerError, NameError, splitAddr, splitName, wireWord } from '../../src/clients/client.js';
@@ -405,6 +406,12 @@ describe('against real NUT 2.8.0 upsd', { skip: skipUnless('nut') }, () => {
       ['UNKNOWN-UPS', 'VAR-NOT-SUPPORTED', 'VAR-NOT-SUPPORTED', 'USERNAME-REQUIRED', 'USERNAME-REQUIRED', 'UNKNOWN-COMMAND'],
     );
     assert.equal(c.isOpen, true);
+    // STARTTLS refused (no certificate): an error, and the session goes on in plaintext (TRYSSL)
+    await assert.rejects(
+      c.starttls(async () => assert.fail('no upgrade after an ERR')),
+      (e: unknown) => e instanceof NutServerError && e.code === 'FEATURE-NOT-CONFIGURED',
+    );
+    assert.equal(await c.get('dummy', 'ups.status'), 'OL');
   });
 
   test('auth, login, primary, SET/INSTCMD with tracking, logout', async (t) => {
@@ -443,5 +450,37 @@ describe('against real NUT 2.8.0 upsd', { skip: skipUnless('nut') }, () => {
     await mon.logout();
     assert.equal(mon.isOpen, false);
     await waitFor('numlogins back to 0', async () => (await admin.getNumLogins('dummy')) === 0, 5000);
+  });
+});
+
+describe('STARTTLS seam against real NUT 2.8.0 with TLS (NSS)', { skip: skipUnless('nut') }, () => {
+  let nut: NutInstance;
+  before(async () => {
+    nut = await startRealNut(['--tls']);
+  });
+  after(async () => {
+    await nut?.stop();
+  });
+
+  test('upgrade with tls.connect({ socket }) after OK STARTTLS, then the session goes on over TLS', async (t) => {
+    if (!requirePeers(t, 'nut')) return;
+    const c = await NutClient.connect('127.0.0.1', nut.port, { timeoutMs: 10_000 });
+    try {
+      let secured: tls.TLSSocket | undefined;
+      await c.starttls(
+        (raw) =>
+          new Promise((resolve, reject) => {
+            // the test CA is not trusted here: verification belongs to the TLS task
+            const s = tls.connect({ socket: raw as net.Socket, rejectUnauthorized: false }, () => resolve(s));
+            secured = s;
+            s.once('error', reject);
+          }),
+      );
+      assert.ok(secured?.encrypted);
+      assert.equal(await c.get('dummy', 'ups.status'), 'OL');
+      assert.deepEqual(await c.command('STARTTLS'), ['ERR ALREADY-SSL-MODE']);
+    } finally {
+      c.close();
+    }
   });
 });
