@@ -5,7 +5,6 @@
 import { NutClient, NutServerError, NameError, splitName } from './client.js';
 import type { UpsAddress } from './client.js';
 import type { CliIO } from './io.js';
-import { ProtocolError, TransportError, WalnutError } from '../common/errors.js';
 import { NUT_VERSION } from '../common/version.js';
 
 export const BAD_UPS_DEFINITION = 'Error: invalid UPS definition.\nRequired format: upsname[@hostname[:port]]\n';
@@ -35,10 +34,12 @@ export function parseUpsOrExit(spec: string | undefined, io: CliIO): UpsAddress 
   }
 }
 
-/** libupsclient's text for any failure of a request. */
+/**
+ * libupsclient's text for any failure of a request: NutServerError carries
+ * upscli_strerror's text ("Unknown UPS"), TransportError the connection text
+ * ("Connection failure: Connection refused", "Server disconnected").
+ */
 export function errorText(err: unknown): string {
-  if (err instanceof NutServerError) return err.message;
-  if (err instanceof TransportError || err instanceof ProtocolError || err instanceof WalnutError) return err.message;
   return err instanceof Error ? err.message : String(err);
 }
 
