@@ -138,7 +138,14 @@ function crossChecks(confPath: string, l: LoadedAll, add: Add): void {
     const ports = new Set(upsd && upsd.value.listen.length > 0 ? upsd.value.listen.map((x) => x.port) : [3493]);
     for (const m of mon.value.monitors) {
       const local = isLoopback(m.host) || listenAddrs.has(m.host.toLowerCase());
-      if (!local) continue;
+      if (!local) {
+        // an address one typo away from a local LISTEN address (10.100.2.23 for 10.100.2.32)
+        const near = /^[\d.]+$/.test(m.host) ? closest(m.host, [...listenAddrs].filter((a) => /^[\d.]+$/.test(a)), 2) : undefined;
+        if (near) {
+          add('warning', mon.file, m.line, `MONITOR ${m.system}: ${m.host} is not an address this upsd listens on, but ${near} is`, `did you mean ${m.ups}@${near}${m.port !== 3493 ? `:${m.port}` : ''}?`);
+        }
+        continue;
+      }
       const listen = upsd?.value.listen ?? [];
       if (isLoopback(m.host) && listen.length > 0 && !listen.some((x) => isLoopback(x.address) || WILDCARDS.has(x.address))) {
         add(

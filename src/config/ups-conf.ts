@@ -31,6 +31,9 @@ const COMMON_FLAGS = new Set<string>(UPS_COMMON_FLAGS);
 const GLOBAL_KEYS = new Set<string>(UPS_GLOBAL_KEYS);
 const GLOBAL_FLAGS = new Set<string>(UPS_GLOBAL_FLAGS);
 
+/** Keys whose values are never echoed in messages. */
+const SECRET_KEY = /pass|secret|community|key/i;
+
 /** Keys whose name NUT compares ignoring case. */
 function canonicalKey(key: string): string {
   return key.toLowerCase() === 'statepath' ? 'statepath' : key;
@@ -135,11 +138,15 @@ export function parseUpsConf(text: string | Buffer, file: string): Parsed<UpsCon
     const key = canonicalKey(w0);
     const val = words[2]!;
     if (words.length > 3) {
-      issues.warn(
-        line,
-        `only the first word of the value is used: ${key} = ${val} (NUT ignores "${words.slice(3).join(' ')}")`,
-        `quote the value: ${key} = "${words.slice(2).join(' ')}"`,
-      );
+      if (SECRET_KEY.test(key)) {
+        issues.warn(line, `only the first word of the value of ${key} is used; NUT ignores the rest`, `quote the value: ${key} = "..."`);
+      } else {
+        issues.warn(
+          line,
+          `only the first word of the value is used: ${key} = ${val} (NUT ignores "${words.slice(3).join(' ')}")`,
+          `quote the value: ${key} = "${words.slice(2).join(' ')}"`,
+        );
+      }
     }
 
     if (!cur) {

@@ -1,9 +1,9 @@
 /**
  * upsmon.conf (nut-monitor-drivers.md §1.2), every NUT 2.8 directive with
- * NUT's defaults. Keywords are case-sensitive except DEBUG_MIN. NUT logs a bad
- * line and skips it; Walnut reports an error (the setting is lost), and
- * warns where NUT silently guesses (a MONITOR role word it does not know is
- * taken as secondary).
+ * NUT's defaults. Keywords are case-sensitive except DEBUG_MIN. NUT logs an
+ * unknown line and skips it (a warning here); numbers go through atoi, so
+ * garbage becomes 0 (an error here); a MONITOR role word NUT does not know is
+ * silently secondary (a warning here).
  */
 import { lexText } from '../common/lexer.js';
 import { DEFAULT_PORT } from '../common/paths.js';

@@ -177,3 +177,13 @@ test('cross-file: upsd with no UPS, upssched rules for names upsmon never report
 test('checkConfigDir on the clean fixture finds nothing', () => {
   noIssues(checkConfigDir(dirWith('real-nut')));
 });
+
+test('cross-file: a MONITOR address one typo away from the LISTEN address (the how-to has 10.100.2.23 vs .32)', () => {
+  const d = dirWith('howto', { 'upsmon.conf': 'MONITOR myups@10.100.2.23 1 locupsmon topsecret master\nMONITOR myups@10.9.9.9 1 x y secondary\n' });
+  const issues = checkConfigDir(d);
+  const w = find(issues, 'upsmon.conf', 1, /not an address this upsd listens on/);
+  assert.equal(w.length, 1);
+  assert.equal(w[0]!.severity, 'warning');
+  assert.equal(w[0]!.suggestion, 'did you mean myups@10.100.2.32?');
+  assert.equal(find(issues, 'upsmon.conf', 2, /./).length, 0);
+});

@@ -190,3 +190,9 @@ test('ups.conf: a typo in the driver name gets a suggestion', () => {
   const r = parseUpsConf('[u]\ndriver = usbhid-up\nport = auto\n', 'ups.conf');
   assert.equal(issueAt(r.issues, 2, /unknown driver/).suggestion, 'did you mean usbhid-ups?');
 });
+
+test('ups.conf: secret values are never echoed in messages', () => {
+  const r = parseUpsConf('[u]\ndriver = snmp-ups\nport = h\nauthPassword = my secret words\n', 'ups.conf');
+  const i = issueAt(r.issues, 4, /only the first word/);
+  assert.doesNotMatch(i.message + i.suggestion, /secret|words/);
+});
