@@ -2,7 +2,7 @@
  * upsd.users (nut-protocol.md §4.3). `[username]` sections (case-sensitive
  * names); keys matched ignoring case; the first password wins; `actions` and
  * `instcmds` take several values and may repeat; `upsmon primary|secondary`
- * (legacy master|slave) with or without `=`. A second `[user]` section for an
+ * (legacy master|slave) with or without `=`; other keys need the `=`. A second `[user]` section for an
  * existing name is ignored by NUT, and the lines after it go to the previous
  * user: Walnut keeps NUT's behaviour and reports it as an error.
  */
@@ -66,8 +66,20 @@ export function parseUpsdUsers(text: string | Buffer, file: string): UpsdUsersPa
       warnedPreamble = true;
       continue;
     }
-    // values: `key = a b c` or `key a b c`
-    const vals = words[1] === '=' ? words.slice(2) : words.slice(1);
+    // NUT reads `key = a b c`; without the `=` only `upsmon ROLE` works, any
+    // other key is silently ignored (seen with real upsd 2.8.0)
+    const hasEq = words[1] === '=';
+    const vals = hasEq ? words.slice(2) : words.slice(1);
+    if (!hasEq && key !== 'upsmon') {
+      const known = (USERS_KEYS as readonly string[]).includes(key) || key === 'allowfrom';
+      if (known) {
+        issues.warn(line, `"${w0}" without "=" is silently ignored by NUT`, `write ${w0} = ${key === 'password' ? 'SECRET' : vals.join(' ') || 'VALUE'}`);
+      } else {
+        const s = closest(w0, USERS_KEYS);
+        issues.warn(line, `unrecognized user setting ${w0} (ignored)`, s ? `did you mean ${s}?` : undefined);
+      }
+      continue;
+    }
     switch (key) {
       case 'password': {
         if (vals.length === 0) {

@@ -64,6 +64,16 @@ const USERS = `ignored = before any section
 	password = x
 [nomon]
 	upsmon primary
+[noeq]
+	password = x
+	actions FSD
+	upsmon = secondary primary
+[noeqpw]
+	password x
+	upsmon primary
+[twowords]
+	password = two words
+	upsmon primary
 `;
 
 /** One request/reply session on a NUT server; every wait is bounded. */
@@ -189,13 +199,14 @@ test('parsed ups.conf and upsd.users match what real upsd 2.8.0 does with them',
 
     // each user's rights, from the parsed users, against upsd's answers
     const users = parseUpsdUsers(USERS, 'upsd.users').value;
-    assert.deepEqual([...users.keys()], ['nomon', 'eqprim', 'sec', 'dup', 'legacy', 'typo', 'admin', 'late']);
-    const tries: Array<[string, string]> = [...users.values()].map((u) => [u.name, u.password!]);
+    assert.deepEqual([...users.keys()], ['nomon', 'eqprim', 'sec', 'dup', 'legacy', 'typo', 'admin', 'late', 'noeq', 'noeqpw', 'twowords']);
+    const tries: Array<[string, string]> = [...users.values()].map((u) => [u.name, u.password ?? 'x']);
     tries.push(['dup', 'second']); // the second password is ignored by NUT
+    tries.push(['twowords', 'two words']); // only the first word of the value is the password
     for (const [name, pw] of tries) {
       const u = users.get(name)!;
       const pwOk = u.password === pw;
-      const r = await session(port, [`USERNAME ${name}`, `PASSWORD ${pw}`, 'LOGIN other', 'PRIMARY other', 'FSD other']);
+      const r = await session(port, [`USERNAME ${name}`, `PASSWORD "${pw}"`, 'LOGIN other', 'PRIMARY other', 'FSD other']);
       const [login, primary, fsd] = r.slice(2);
       const what = `${name}/${pw}: ${JSON.stringify(r)}`;
       assert.equal(login === 'OK', pwOk && u.actions.has('login'), `LOGIN ${what}`);
@@ -209,6 +220,9 @@ test('parsed ups.conf and upsd.users match what real upsd 2.8.0 does with them',
     assert.equal(users.get('typo')!.upsmon, undefined);
     assert.equal(users.get('nomon')!.upsmon, undefined); // the repeated [nomon] fed [late]
     assert.equal(users.get('late')!.upsmon, 'primary');
+    assert.equal(users.get('noeqpw')!.password, undefined); // `password x` without "=" is ignored
+    assert.equal(users.get('twowords')!.password, 'two');
+    assert.equal(users.get('noeq')!.upsmon, 'primary');
   } finally {
     await stop(upsd);
     cleanup();

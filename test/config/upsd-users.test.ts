@@ -28,7 +28,7 @@ test('upsd.users: the how-to users (legacy upsmon master/slave)', () => {
 
 test('upsd.users quirks: upsmon = primary works, the first password wins, keys ignore case, several values', () => {
   const r = parseUpsdUsers(
-    ['[u]', '  PASSWORD = first', '  password = second', '  upsmon = primary', '  Actions = set fsd', '  instcmds = test.battery.start', '  INSTCMDS test.battery.stop LOAD.OFF'].join('\n'),
+    ['[u]', '  PASSWORD = first', '  password = second', '  upsmon = primary', '  Actions = set fsd', '  instcmds = test.battery.start', '  INSTCMDS = test.battery.stop LOAD.OFF'].join('\n'),
     'upsd.users',
   );
   const u = r.value.get('u')!;
@@ -65,4 +65,18 @@ test('upsd.users: allowfrom and the old user keyword warn; unknown keys and role
 test('upsd.users: a user without password is a warning', () => {
   const r = parseUpsdUsers('[nopass]\nupsmon secondary\n', 'upsd.users');
   assert.equal(issueAt(r.issues, 1, /no password/).severity, 'warning');
+});
+
+test('upsd.users: without "=" only upsmon works; password/actions/instcmds are silently ignored by NUT', () => {
+  const r = parseUpsdUsers('[u]\npassword x\nactions FSD SET\ninstcmds ALL\nupsmon primary\nfoo bar\n', 'upsd.users');
+  const u = r.value.get('u')!;
+  assert.equal(u.password, undefined);
+  assert.deepEqual([...u.actions].sort(), ['fsd', 'login', 'master', 'primary']); // from upsmon only
+  assert.equal(u.instcmds.size, 0);
+  const p = issueAt(r.issues, 2, /without "="/);
+  assert.equal(p.severity, 'warning');
+  assert.equal(p.suggestion, 'write password = SECRET');
+  assert.equal(issueAt(r.issues, 3, /without "="/).suggestion, 'write actions = FSD SET');
+  issueAt(r.issues, 4, /without "="/);
+  issueAt(r.issues, 6, /unrecognized user setting foo/);
 });
