@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { getopt, count, last, all, UsageError } from './getopt.js';
 import { createLogger, StderrSink } from '../common/log.js';
 import type { Logger } from '../common/log.js';
@@ -115,6 +116,7 @@ export async function runDriverProgram(def: DriverDefinition, argv: string[], io
     io.out(driverUsage(def));
     return 0;
   }
+  ignoreBrokenStderr();
   io.err(`Network UPS Tools - ${def.description} ${def.version} (Walnut, NUT ${NUT_VERSION})\n`);
   if (count(p, 'V')) return 0;
   const upsName = last(p, 'a') ?? last(p, 's');
@@ -203,11 +205,7 @@ async function background(def: DriverDefinition, argv: string[], sockPath: strin
   } catch {
     /* none */
   }
-  const child = spawn(process.execPath, [script, ...argv.filter((a) => a !== '-B'), '-F'], {
-    detached: true,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: io.env,
-  });
+  const child = spawnDetached([script, ...argv.filter((a) => a !== '-B'), '-F'], io);
   let exited: number | null = null;
   child.on('exit', (code) => {
     exited = code ?? 1;
@@ -215,12 +213,38 @@ async function background(def: DriverDefinition, argv: string[], sockPath: strin
   for (let i = 0; i < 150; i++) {
     if (exited !== null) return exited || 1;
     if (fs.existsSync(sockPath)) {
-      child.unref();
+      detach(child);
       return 0;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   io.err(`${def.name}: the driver did not create ${sockPath} within 15 s\n`);
-  child.unref();
+  detach(child);
   return 1;
+}
+
+/**
+ * Starts a detached Node program. Its stderr comes to ours until detach():
+ * startup errors are shown, later log lines go nowhere (a daemon has no
+ * terminal; the program ignores the broken pipe).
+ */
+export function spawnDetached(args: string[], io: Pick<DriverIo, 'err' | 'env'>): ChildProcess {
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: io.env });
+  child.stderr!.on('data', (b: Buffer) => io.err(b.toString('latin1')));
+  child.stderr!.on('error', () => {});
+  return child;
+}
+
+export function detach(child: ChildProcess): void {
+  child.stderr?.destroy();
+  child.unref();
+}
+
+/** A daemon whose terminal went away must not die of EPIPE on its next log line. */
+let stdioGuarded = false;
+export function ignoreBrokenStderr(): void {
+  if (stdioGuarded) return;
+  stdioGuarded = true;
+  process.stderr.on('error', () => {});
+  process.stdout.on('error', () => {});
 }

@@ -7,14 +7,13 @@
  */
 import path from 'node:path';
 import fs from 'node:fs';
-import { spawn } from 'node:child_process';
 import { getopt, count, last, UsageError } from './getopt.js';
 import { createLogger } from '../common/log.js';
 import { nutPaths } from '../common/paths.js';
 import { NUT_VERSION } from '../common/version.js';
 import { dropPrivileges } from '../common/daemon.js';
 import { WalnutError } from '../common/errors.js';
-import { loadUpsConf, statePathFor, WALNUT_BIN_DIR, runUntilSignal } from './driver-main.js';
+import { loadUpsConf, statePathFor, WALNUT_BIN_DIR, runUntilSignal, spawnDetached, detach, ignoreBrokenStderr } from './driver-main.js';
 import * as drv from '../drivers/upsdrvctl.js';
 import type { DrvctlContext, DrvTarget, Running } from '../drivers/upsdrvctl.js';
 
@@ -67,7 +66,7 @@ async function spawnShared(ctx: DrvctlContext, list: DrvTarget[], ups: string | 
   if (withUpsd) args.push('-S');
   args.push('start');
   if (ups) args.push(ups);
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', 'inherit'], env: io.env });
+  const child = spawnDetached(args, io);
   let exited = false;
   child.on('exit', () => {
     exited = true;
@@ -75,13 +74,13 @@ async function spawnShared(ctx: DrvctlContext, list: DrvTarget[], ups: string | 
   const end = Date.now() + 75_000;
   while (Date.now() < end) {
     if (list.every((t) => fs.existsSync(drv.socketOf(ctx, t)))) {
-      child.unref();
+      detach(child);
       return true;
     }
     if (exited) return false;
     await new Promise((r) => setTimeout(r, 50));
   }
-  child.unref();
+  detach(child);
   ctx.log.error('the Walnut drivers did not come up within 75 s');
   return false;
 }
@@ -106,6 +105,7 @@ export async function main(argv: string[], io: UpsdrvctlIo = defaultIo): Promise
     io.err(`${command ? `upsdrvctl: unknown command ${[command, ups, ...extra].join(' ')}\n` : ''}${usage()}`);
     return 1;
   }
+  ignoreBrokenStderr();
   const dryRun = count(p, 't') > 0;
   const debug = count(p, 'D') + (dryRun ? 2 : 0);
   const log = createLogger({ write: (_sev, m) => io.err(m + '\n') }, debug);
