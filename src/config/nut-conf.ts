@@ -27,8 +27,17 @@ export function parseNutConf(text: string | Buffer, file: string): Parsed<NutCon
   const bytes = toBytes(text);
   const raw = bytes.toString('latin1').split('\n');
   const value: NutConf = { mode: 'none', vars: new Map() };
-  const { lines, errors } = lexText(bytes);
-  issues.lexErrors(errors);
+  const { lines: lexed, errors } = lexText(bytes);
+  // NUT's lexer refuses `#` inside double quotes; the shell does not: take
+  // such a line as the shell would when it is a plain assignment
+  const lines = [...lexed];
+  const SHELL = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\$`]*)"|'([^']*)')\s*(?:#.*)?$/;
+  for (const e of errors) {
+    const m = SHELL.exec(raw[e.line - 1] ?? '');
+    if (m) lines.push({ words: [m[1]!, '=', m[2] ?? m[3] ?? ''], line: e.line });
+    else issues.lexErrors([e]);
+  }
+  lines.sort((a, b) => a.line - b.line);
   let modeLine = 0;
 
   for (const { words: w, line } of lines) {
@@ -50,7 +59,7 @@ export function parseNutConf(text: string | Buffer, file: string): Parsed<NutCon
       issues.error(line, `space before "=" in ${key}: the shell runs ${key} as a command instead of setting it`, `write ${key}=${val || 'value'}`);
       continue;
     }
-    if (words.length >= 3 && new RegExp(`^\\s*(export\\s+)?${escapeRe(key)}=[ \\t]`).test(rawLine)) {
+    if (words.length >= 3 && new RegExp(`^\\s*(export\\s+)?${escapeRe(key)}=[ \\t]+[^ \\t#]`).test(rawLine)) {
       issues.error(line, `space after "=" in ${key}: the shell sets ${key} empty and runs "${val}" as a command`, `write ${key}=${val}`);
       continue;
     }

@@ -45,3 +45,10 @@ test('nut.conf: MODE values are case-sensitive (the scripts compare exactly)', (
   const r = parseNutConf('MODE=Standalone\n', 'nut.conf');
   assert.equal(issueAt(r.issues, 1, /unknown MODE/).suggestion, 'did you mean standalone?');
 });
+
+test('nut.conf: a # inside double quotes is fine for the shell (not a lexer error here)', () => {
+  const r = parseNutConf('MODE=standalone\nUPSD_OPTIONS="-D # not a comment"\nX="a # b" junk\n', 'nut.conf');
+  assert.equal(r.value.vars.get('UPSD_OPTIONS'), '-D # not a comment');
+  assert.equal(issueAt(r.issues, 3, /parse error/).severity, 'error');
+  assert.equal(r.issues.length, 1);
+});
