@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { bigDev, DEFAULT_DEV, NUT_LIBEXEC, REPO_ROOT, startInstance, query, walnutUpsdAvailable, bestWalnutDrivers, type DriverKind, type Instance, type Kind, type UpsSpec } from './lib/instance.js';
+import { bigDev, DEFAULT_DEV, NUT_LIBEXEC, REPO_ROOT, startInstance, query, walnutUpsdAvailable, bestWalnutDrivers, walnutHas, type DriverKind, type Instance, type Kind, type UpsSpec } from './lib/instance.js';
 import { runLoad, median, type BurstResult, type IdleResult, type ReqResult } from './lib/load.js';
 import { killAllSync, nofileLimit, sleep, stopAll, rssKiB } from './lib/proc.js';
 
@@ -128,8 +128,8 @@ const MAIN_UPSES: UpsSpec[] = [
   { name: 'big', dev: bigDev(88) },
 ];
 
-function cpuUsPerReq(r: ReqResult, pid: number): number | null {
-  const s = r.serverCpuS[String(pid)];
+function cpuUsPerReq(r: ReqResult, pid: number, kernelOnly = false): number | null {
+  const s = (kernelOnly ? r.serverSysS : r.serverCpuS)[String(pid)];
   return s === null || s === undefined || !r.requests ? null : (s * 1e6) / r.requests;
 }
 
@@ -171,6 +171,7 @@ async function reqPhase(o: Opts, ss: Slot[]): Promise<void> {
       rows.push({ section: cs.section, figure: 'latency p50 ms', values: m((r) => r.latencyMs.p50) });
       rows.push({ section: cs.section, figure: 'latency p99 ms', values: m((r) => r.latencyMs.p99) });
       rows.push({ section: cs.section, figure: 'server CPU µs/request', values: cpu, target: isList ? undefined : '≤ 1.0×' });
+      rows.push({ section: cs.section, figure: '  of which kernel (stime) µs', values: m((r, side) => cpuUsPerReq(r, pidOf(side), true)) });
       rows.push({ section: cs.section, figure: 'server CPU %', values: m((r, side) => r.serverCpuPct[String(pidOf(side))] ?? NaN) });
       rows.push({ section: cs.section, figure: 'load generator CPU %', values: m((r) => r.loadGenCpuPct) });
       if (Object.values(errs).some((e) => e)) rows.push({ section: cs.section, figure: 'errors (median)', values: errs });
@@ -184,6 +185,7 @@ async function idlePhase(o: Opts, ss: Slot[]): Promise<void> {
   const per: Partial<Record<Side, IdleResult>> = {};
   const idleRss: Fig = {};
   const heldRss: Fig = {};
+  const probeRss: Fig = {};
   for (const slot of ss) {
     await withInstances([slot], MAIN_UPSES, async ([x]) => {
       const inst = x!.inst;
@@ -194,6 +196,7 @@ async function idlePhase(o: Opts, ss: Slot[]): Promise<void> {
       const r = await runLoad<IdleResult>('idle', { port: inst.port, conns: n, hold: 5, keepalive: 20, 'probe-timeout': 15, 'connect-timeout': 30, pid: inst.upsd.pid, line: 'GET VAR dummy ups.status' }, 400);
       per[slot.side] = r;
       heldRss[slot.side] = r.server.held[String(inst.upsd.pid)]?.rssKiB ?? null;
+      probeRss[slot.side] = r.server.afterProbe[String(inst.upsd.pid)]?.rssKiB ?? null;
       say(`idle ${slot.label}: connected ${r.connected}/${n} in ${r.connectMs} ms, answered ${r.answered}, probe failed ${r.probeFailed} ${JSON.stringify(r.probeKinds)}, RSS held ${heldRss[slot.side]} KiB`);
     });
   }
@@ -204,12 +207,14 @@ async function idlePhase(o: Opts, ss: Slot[]): Promise<void> {
   rows.push({ section: sec, figure: 'answered the final probe', values: ans, target: `Walnut all ${counts.walnut}`, met: per.walnut ? per.walnut.answered === counts.walnut : null });
   rows.push({ section: sec, figure: 'time to connect all, ms', values: { nut: per.nut?.connectMs ?? null, walnut: per.walnut?.connectMs ?? null } });
   rows.push({ section: sec, figure: 'upsd RSS idle, KiB', values: idleRss });
+  rows.push({ section: sec, figure: 'upsd RSS holding them, KiB', values: heldRss });
+  const worst = Math.max(heldRss.walnut ?? 0, probeRss.walnut ?? 0);
   rows.push({
     section: sec,
-    figure: 'upsd RSS holding them, KiB',
-    values: heldRss,
+    figure: 'upsd RSS after answering all, KiB',
+    values: probeRss,
     target: '≤ 150 MB',
-    met: heldRss.walnut ? heldRss.walnut <= 150 * 1024 && per.walnut?.answered === counts.walnut : null,
+    met: worst ? worst <= 150 * 1024 && per.walnut?.answered === counts.walnut : null,
   });
   const perConn = (side: Side) => (heldRss[side] && idleRss[side] && per[side]?.answered ? (((heldRss[side] as number) - (idleRss[side] as number)) / (per[side]!.answered || 1)) : null);
   rows.push({ section: sec, figure: 'RSS per held connection, KiB', values: { nut: perConn('nut'), walnut: perConn('walnut') } });
@@ -238,27 +243,44 @@ async function burstPhase(o: Opts, ss: Slot[]): Promise<void> {
   rows.push({ section: sec, figure: 'unanswered at give-up / failed', values: f((r) => r.unanswered) });
 }
 
-async function memoryPhase(o: Opts, ss: Slot[]): Promise<void> {
+async function memoryPhase(o: Opts, ss0: Slot[]): Promise<void> {
+  // Walnut also in one process (upsdrvctl -S: drivers and upsd together)
+  const ss: (Slot & { variant?: string })[] = [...ss0];
+  if (o.walnutUpsd === 'walnut' && ss0.some((s) => s.side === 'walnut') && walnutHas('src/cli/upsdrvctl.ts')) {
+    ss.push({ side: 'walnut', variant: 'one', label: 'Walnut, one process (upsdrvctl -S)', start: (port, upses) => startInstance({ kind: 'walnut', port, upses, drivers: 'walnut-all-in-one' }) });
+  }
   for (const units of [1, 50]) {
     const upses = Array.from({ length: units }, (_, i) => ({ name: `ups${String(i + 1).padStart(3, '0')}`, dev: DEFAULT_DEV }));
     const rss: Fig = {};
     const pss: Fig = {};
     const procs: Record<string, number> = {};
+    const one: { rss?: number; pss?: number; procs?: number } = {};
     for (const slot of ss) {
       await withInstances([slot], upses, async ([x]) => {
         const inst = x!.inst;
         await sleep(o.quick ? 1000 : 3000);
         const m = inst.memory();
-        rss[slot.side] = m.rssKiB;
-        pss[slot.side] = m.pssKiB;
-        procs[slot.side] = m.processes;
+        if (slot.variant === 'one') {
+          one.rss = m.rssKiB;
+          one.pss = m.pssKiB;
+          one.procs = m.processes;
+        } else {
+          rss[slot.side] = m.rssKiB;
+          pss[slot.side] = m.pssKiB;
+          procs[slot.side] = m.processes;
+        }
         say(`memory ${slot.label}, ${units} UPS: ${m.processes} processes, RSS ${m.rssKiB} KiB, PSS ${m.pssKiB} KiB`);
       });
     }
     const sec = `memory: drivers + upsd for ${units} dummy UPS unit${units > 1 ? 's' : ''}`;
-    rows.push({ section: sec, figure: 'processes', values: { nut: procs.nut ?? null, walnut: procs.walnut ?? null } });
+    rows.push({ section: sec, figure: 'processes (Walnut: upsdrvctl + upsd)', values: { nut: procs.nut ?? null, walnut: procs.walnut ?? null } });
     rows.push({ section: sec, figure: 'total RSS, KiB', values: rss, target: units === 50 ? '< 1.0×' : undefined });
     rows.push({ section: sec, figure: 'total PSS, KiB (shared pages split)', values: pss });
+    if (one.rss !== undefined) {
+      rows.push({ section: sec, figure: 'Walnut one process (upsdrvctl -S): processes', values: { nut: procs.nut ?? null, walnut: one.procs ?? null } });
+      rows.push({ section: sec, figure: 'Walnut one process: total RSS, KiB', values: { nut: rss.nut ?? null, walnut: one.rss }, target: units === 50 ? '< 1.0×' : undefined });
+      rows.push({ section: sec, figure: 'Walnut one process: total PSS, KiB', values: { nut: pss.nut ?? null, walnut: one.pss ?? null } });
+    }
   }
 }
 
@@ -314,6 +336,7 @@ async function main(argv: string[]): Promise<number> {
     if (o.only !== 'walnut') return 2;
   }
   const t0 = Date.now();
+  const load0 = os.loadavg();
   const ss = slots(o);
   const labels: Record<Side, string> = { nut: ss.find((s) => s.side === 'nut')?.label ?? 'NUT (not run)', walnut: ss.find((s) => s.side === 'walnut')?.label ?? 'Walnut (not run)' };
   const lim = nofileLimit();
@@ -330,12 +353,13 @@ async function main(argv: string[]): Promise<number> {
     'NUT sends LIST VAR one line per write without TCP_NODELAY: Nagle + the client\'s delayed ACK cap it near 23 responses/s per connection.',
     'Memory: every process of the instance (upsd, driver processes, their children); RSS counts shared pages (libc, node) once per process, PSS splits them.',
     `A "load generator CPU %" near 100 means the figure is the load generator's ceiling, not the server's.`,
+    `Machine load average (1 min) at start ${load0[0]!.toFixed(1)}, at end ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores: other work on the machine (e.g. test suites) lowers both servers' figures; NUT and Walnut runs alternate so it hits both alike.`,
   ];
   console.log(`\nWalnut vs real NUT 2.8.0 (${new Date().toISOString()}, ${Math.round((Date.now() - t0) / 1000)} s)\n`);
   console.log(table);
   console.log('\n' + notes.map((n) => `- ${n}`).join('\n'));
   fs.mkdirSync(path.join(REPO_ROOT, 'bench/results'), { recursive: true });
-  const out = { date: new Date().toISOString(), host: { cores: os.cpus().length, node: process.version, kernel: os.release() }, labels, options: { ...o, skip: [...o.skip] }, rows, notes, raw };
+  const out = { date: new Date().toISOString(), host: { cores: os.cpus().length, node: process.version, kernel: os.release(), loadavgStart: load0, loadavgEnd: os.loadavg() }, labels, options: { ...o, skip: [...o.skip] }, rows, notes, raw };
   fs.writeFileSync(path.join(REPO_ROOT, 'bench/results/latest.json'), JSON.stringify(out, null, 1) + '\n');
   console.log(`\n(also written to bench/results/latest.json)`);
   return 0;

@@ -24,7 +24,8 @@ export const LOAD_CORE = 1;
 const NOFILE = 20_000;
 
 export type Kind = 'nut' | 'walnut';
-export type DriverKind = 'nut' | 'walnut-upsdrvctl' | 'walnut-dummy-ups';
+/** walnut-all-in-one: `upsdrvctl -S -F start`, drivers and upsd in one process */
+export type DriverKind = 'nut' | 'walnut-upsdrvctl' | 'walnut-dummy-ups' | 'walnut-all-in-one';
 
 export interface UpsSpec {
   name: string;
@@ -181,6 +182,8 @@ async function waitSockets(dir: string, names: string[], procs: Started[], timeo
 }
 
 const NODE = process.execPath;
+/** Extra node flags for Walnut's upsd, e.g. WALNUT_BENCH_UPSD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" */
+const UPSD_NODE_ARGS = (process.env.WALNUT_BENCH_UPSD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 export async function startInstance(o: InstanceOpts): Promise<Instance> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `walnut-bench-${o.kind}-`));
@@ -207,15 +210,18 @@ export async function startInstance(o: InstanceOpts): Promise<Instance> {
       for (const n of names) {
         driverProcs.push(startProcess({ name: `walnut-dummy-ups-${n}`, cmd: NODE, args: [path.join(REPO_ROOT, 'bin/dummy-ups'), '-a', n, '-F', ...userArgs], env, core: SERVER_CORE, logFile: log('drivers') }));
       }
+    } else if (drivers === 'walnut-all-in-one') {
+      // Walnut's upsdrvctl -S: upsd runs in the drivers' process too
+      upsd = startProcess({ name: 'walnut-upsdrvctl-S', cmd: NODE, args: [...UPSD_NODE_ARGS, path.join(REPO_ROOT, 'bin/upsdrvctl'), ...userArgs, '-S', '-F', 'start'], env, core: SERVER_CORE, nofile: NOFILE, logFile: log('upsdrvctl-upsd') });
     } else {
       // NUT's upsdrvctl -F: drivers stay in the foreground (Walnut runs them all in this one process)
       driverProcs.push(startProcess({ name: 'walnut-upsdrvctl', cmd: NODE, args: [path.join(REPO_ROOT, 'bin/upsdrvctl'), ...userArgs, '-F', 'start'], env, core: SERVER_CORE, logFile: log('drivers') }));
     }
-    await waitSockets(dir, names, driverProcs, 30_000 + 200 * names.length);
-    upsd =
+    await waitSockets(dir, names, upsd ? [upsd] : driverProcs, 30_000 + 200 * names.length);
+    upsd ??=
       o.kind === 'nut'
         ? startProcess({ name: 'upsd', cmd: path.join(NUT_LIBEXEC, 'upsd'), args: ['-F', ...userArgs], env, core: SERVER_CORE, nofile: NOFILE, logFile: log('upsd') })
-        : startProcess({ name: 'walnut-upsd', cmd: NODE, args: [path.join(REPO_ROOT, 'bin/upsd'), '-F', ...userArgs], env, core: SERVER_CORE, nofile: NOFILE, logFile: log('upsd') });
+        : startProcess({ name: 'walnut-upsd', cmd: NODE, args: [...UPSD_NODE_ARGS, path.join(REPO_ROOT, 'bin/upsd'), '-F', ...userArgs], env, core: SERVER_CORE, nofile: NOFILE, logFile: log('upsd') });
     const up = upsd;
     await waitReady({ port: o.port, upsd: up }, o.upses, 30_000 + 200 * names.length);
   } catch (e) {

@@ -18,6 +18,8 @@ export interface ReqResult {
   latencyMs: { p50: number | null; p90: number | null; p99: number | null; max: number | null };
   sampleAnswer: string | null;
   serverCpuS: Record<string, number | null>;
+  /** kernel part (stime) of serverCpuS */
+  serverSysS: Record<string, number | null>;
   serverCpuPct: Record<string, number | null>;
   loadGenCpuPct: number;
   rss: Record<string, { before: { rssKiB: number | null }; maxRssKiB: number; after: { rssKiB: number | null } | null }>;
