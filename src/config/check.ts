@@ -127,8 +127,18 @@ function crossChecks(confPath: string, l: LoadedAll, add: Add): void {
     }
   }
 
+  // with MODE=none nothing starts: what would stop upsmon from starting is only a warning
+  if (nut?.value.mode === 'none' && mon) {
+    for (const i of mon.issues) {
+      if (i.code === 'insufficient-power') {
+        i.severity = 'warning';
+        i.message += ' (but MODE=none in nut.conf: upsmon is not started)';
+      }
+    }
+  }
+
   // upsd with no UPS
-  if (upsd && ups && ups.value.ups.length === 0 && !upsd.value.allowNoDevice && nut?.value.mode !== 'netclient') {
+  if (upsd && ups && ups.value.ups.length === 0 && !upsd.value.allowNoDevice && nut?.value.mode !== 'netclient' && nut?.value.mode !== 'none') {
     add('error', ups.file, 0, 'no UPS section in ups.conf: upsd exits at startup', 'add a [ups] section, or ALLOW_NO_DEVICE true in upsd.conf');
   }
 

@@ -13,6 +13,8 @@ export interface ConfigIssue {
   message: string;
   /** e.g. "did you mean driver?" */
   suggestion?: string;
+  /** A stable name for issues other code reacts to (e.g. 'insufficient-power'). */
+  code?: string;
 }
 
 export interface Parsed<T> {

@@ -304,6 +304,7 @@ export function parseUpsmonConf(text: string | Buffer, file: string): Parsed<Ups
       `insufficient power configured: ${what}, MINSUPPLIES is ${value.minSupplies}; upsmon refuses to start`,
       value.monitors.length === 0 ? 'add MONITOR ups@host 1 USER PASSWORD primary (or MINSUPPLIES 0 to only watch)' : 'raise the power values or lower MINSUPPLIES',
     );
+    issues.items[issues.items.length - 1]!.code = 'insufficient-power';
   }
   if (value.monitors.some((m) => m.powerValue > 0) && value.shutdownCmd === undefined) {
     issues.warn(0, 'no SHUTDOWNCMD: upsmon cannot shut this system down', 'add SHUTDOWNCMD "/sbin/shutdown -h +0"');

@@ -7,6 +7,7 @@ import { main } from '../../src/cli/walnut-check.js';
 import type { ConfigIssue } from '../../src/config/types.js';
 import { tempDir } from '../support/tmp.js';
 import { copyFixtureDir, noIssues } from './helpers.js';
+import { requirePeers } from '../support/peers.js';
 
 const tmp = tempDir('walnut-check-');
 after(() => tmp.cleanup());
@@ -186,4 +187,27 @@ test('cross-file: a MONITOR address one typo away from the LISTEN address (the h
   assert.equal(w[0]!.severity, 'warning');
   assert.equal(w[0]!.suggestion, 'did you mean myups@10.100.2.32?');
   assert.equal(find(issues, 'upsmon.conf', 2, /./).length, 0);
+});
+
+test("Debian's stock /etc/nut (MODE=none) checks without errors", (t) => {
+  if (!requirePeers(t, 'nut')) return;
+  assert.ok(fs.existsSync('/etc/nut/ups.conf'), 'the nut packages install /etc/nut');
+  const d = path.join(tmp.dir, `stock${n++}`);
+  fs.mkdirSync(d);
+  for (const f of fs.readdirSync('/etc/nut')) {
+    if (!f.endsWith('.conf') && f !== 'upsd.users') continue;
+    fs.copyFileSync(path.join('/etc/nut', f), path.join(d, f));
+    fs.chmodSync(path.join(d, f), 0o640);
+  }
+  const issues = checkConfigDir(d);
+  assert.deepEqual(
+    issues.filter((i) => i.severity === 'error'),
+    [],
+  );
+  // upsmon.conf has no MONITOR: only a warning while MODE=none
+  if (/^MODE=none/m.test(fs.readFileSync(path.join(d, 'nut.conf'), 'utf8'))) {
+    assert.equal(issues.filter((i) => i.code === 'insufficient-power' && i.severity === 'warning').length, 1);
+    fs.writeFileSync(path.join(d, 'nut.conf'), 'MODE=standalone\n');
+    assert.equal(checkConfigDir(d).filter((i) => i.code === 'insufficient-power' && i.severity === 'error').length, 1);
+  }
 });
