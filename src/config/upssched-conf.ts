@@ -49,7 +49,6 @@ export function parseUpsschedConf(text: string | Buffer, file: string): Parsed<U
         break;
       }
       case 'AT': {
-        if (!firstAt) firstAt = line;
         if (args.length < 4) {
           issues.warn(line, `AT needs a notify type, a UPS (or *), a command and its argument`, 'write AT ONBATT * START-TIMER onbatt 30');
           break;
@@ -102,7 +101,10 @@ export function parseUpsschedConf(text: string | Buffer, file: string): Parsed<U
           default:
             issues.warn(line, `unknown AT command ${cmd}`, didYouMean(cmd, UPSSCHED_COMMANDS) ?? `commands are ${UPSSCHED_COMMANDS.join(', ')}`);
         }
-        if (action) value.rules.push({ ups, notifyType: t, action, line });
+        if (action) {
+          value.rules.push({ ups, notifyType: t, action, line });
+          if (!firstAt) firstAt = line;
+        }
         break;
       }
       default:

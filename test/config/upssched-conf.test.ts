@@ -43,3 +43,9 @@ test('upssched.conf: missing PIPEFN/LOCKFN/CMDSCRIPT, bad commands and values', 
   assert.equal(issueAt(r.issues, 6, /CANCEL-TIMER-MATCHED/).severity, 'warning');
   assert.equal(issueAt(r.issues, 7, /PIEPFN/).suggestion, 'did you mean PIPEFN?');
 });
+
+test('upssched.conf: an AT line upssched cannot use does not count as the first AT', () => {
+  const r = parseUpsschedConf('AT ONBATT\nCMDSCRIPT /x\nPIPEFN /p\nLOCKFN /l\nAT ONBATT * START-TIMER t 5\n', 'upssched.conf');
+  assert.equal(r.issues.length, 1);
+  assert.equal(issueAt(r.issues, 1, /AT needs/).severity, 'warning');
+});
