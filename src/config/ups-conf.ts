@@ -128,9 +128,10 @@ export function parseUpsConf(text: string | Buffer, file: string): Parsed<UpsCon
     }
 
     if (words[1] !== '=' || words.length < 3) {
-      const why =
-        words[1] === '=' ? `"${w0} =" without a value is ignored by NUT` : `line "${words.join(' ')}" is neither "key = value" nor a flag; NUT ignores it`;
-      const sugg = words[1] === '=' ? `write ${w0} = "" for an empty value` : words.length === 2 ? `write ${w0} = ${words[1]}` : undefined;
+      const shown = SECRET_KEY.test(w0) ? `${w0} ...` : words.join(' ');
+      const why = words[1] === '=' ? `"${w0} =" without a value is ignored by NUT` : `line "${shown}" is neither "key = value" nor a flag; NUT ignores it`;
+      const sugg =
+        words[1] === '=' ? `write ${w0} = "" for an empty value` : words.length === 2 ? `write ${w0} = ${SECRET_KEY.test(w0) ? 'VALUE' : words[1]}` : undefined;
       issues.warn(line, why, sugg);
       continue;
     }

@@ -192,7 +192,9 @@ test('ups.conf: a typo in the driver name gets a suggestion', () => {
 });
 
 test('ups.conf: secret values are never echoed in messages', () => {
-  const r = parseUpsConf('[u]\ndriver = snmp-ups\nport = h\nauthPassword = my secret words\n', 'ups.conf');
+  const r = parseUpsConf('[u]\ndriver = snmp-ups\nport = h\nauthPassword = my secret words\nprivPassword secret\n', 'ups.conf');
   const i = issueAt(r.issues, 4, /only the first word/);
   assert.doesNotMatch(i.message + i.suggestion, /secret|words/);
+  const j = issueAt(r.issues, 5, /neither/);
+  assert.doesNotMatch(j.message + j.suggestion, /secret/);
 });
