@@ -74,7 +74,8 @@ export function parseUpsdConf(text: string | Buffer, file: string): Parsed<UpsdC
       continue;
     }
     if (args.length > range[1] && kw !== 'LISTEN') {
-      issues.warn(line, `${kw}: extra words ignored: ${args.slice(range[1]).join(' ')}`, 'quote a value that has spaces');
+      const extra = kw === 'CERTIDENT' ? `${args.length - range[1]} word(s)` : args.slice(range[1]).join(' ');
+      issues.warn(line, `${kw}: extra words ignored: ${extra}`, 'quote a value that has spaces');
     }
     if (kw !== 'LISTEN') {
       const p = seen.get(kw);
