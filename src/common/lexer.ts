@@ -218,6 +218,15 @@ export class StreamLexer {
   get inQuotes(): boolean {
     return this.state === S.Quoted || this.state === S.QLiteral;
   }
+
+  /**
+   * True between lines: nothing of a line is pending (no words, no partial
+   * word, no open quote, comment or escape). A lexer at rest carries no
+   * state but line numbers, so a server may pool it between reads.
+   */
+  get atRest(): boolean {
+    return this.state === S.WordStart && this.words.length === 0 && !this.inWord && this.wlen === 0;
+  }
 }
 
 export interface LexedLine {

@@ -34,28 +34,61 @@ export function clientAddr(a: string | undefined): string {
   return a.startsWith('::ffff:') && a.indexOf('.') > 0 ? a.slice(7) : a;
 }
 
+/**
+ * Lexers are pooled: a connection holds one only while a line is pending
+ * between reads (most reads end on a line end), so 10,000 idle clients do
+ * not keep 10,000 word buffers. The pooled lexers call back into the
+ * connection being fed (`feeding`; push() is synchronous).
+ */
+let feeding: Connection | null = null;
+const lexerPool: StreamLexer[] = [];
+const LEXER_POOL_MAX = 64;
+
+function newLexer(): StreamLexer {
+  return new StreamLexer(
+    (words) => feeding?.onLine(words),
+    (msg) => feeding?.onParseError(msg),
+    { emptyLines: true, droppedWords: true },
+  );
+}
+
+const kConn = Symbol('walnut.connection');
+type ConnSocket = net.Socket & { [kConn]?: Connection };
+
+function onSocketData(this: ConnSocket, chunk: Buffer): void {
+  this[kConn]?.onData(chunk);
+}
+function onSocketEnd(this: ConnSocket): void {
+  // half-closed: every complete line was answered in onData; finish and close
+  this.end();
+}
+function onSocketClose(this: ConnSocket): void {
+  const c = this[kConn];
+  if (c) c.onClose();
+}
+
 class Connection {
   readonly session: Session;
-  private readonly lexer: StreamLexer;
+  private lexer: StreamLexer | null = null;
   private out = '';
   private dropped = false;
 
   constructor(
     private readonly server: ClientServer,
-    readonly socket: net.Socket,
+    readonly socket: ConnSocket,
   ) {
     const core = server.core;
-    this.session = new Session(core, clientAddr(socket.remoteAddress));
+    this.session = new Session(core, () => clientAddr(this.socket.remoteAddress));
     this.session.onKick = () => this.socket.destroy();
-    this.lexer = new StreamLexer(this.onLine, this.onParseError, { emptyLines: true, droppedWords: true });
+    socket[kConn] = this;
     socket.setNoDelay(true);
-    socket.on('data', this.onData);
-    socket.on('end', this.onEnd);
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
     socket.on('error', noop);
-    socket.on('close', this.onClose);
+    socket.on('close', onSocketClose);
   }
 
-  private readonly onLine = (words: string[]): void => {
+  onLine(words: string[]): void {
     const s = this.session;
     if (s.closing || this.dropped) return;
     try {
@@ -69,20 +102,31 @@ class Connection {
       this.dropped = true;
       s.core.log.debug(1, `dropping client ${s.addr}: it does not read its replies`);
     }
-  };
+  }
 
-  private readonly onParseError = (msg: string): void => {
+  onParseError(msg: string): void {
     if (this.session.closing || this.dropped) return;
     this.session.core.log.debug(1, `Parse error on sock: ${msg}`);
     // NUT 2.8.0 answers nothing and drops the rest of its read buffer
     this.out += ERR['INVALID-ARGUMENT'];
-  };
+  }
 
-  private readonly onData = (chunk: Buffer): void => {
+  onData(chunk: Buffer): void {
     const s = this.session;
     if (s.closing || this.dropped) return;
     s.lastHeard = s.core.clock.now();
-    this.lexer.push(chunk);
+    const lx = this.lexer ?? lexerPool.pop() ?? newLexer();
+    const prev = feeding;
+    feeding = this;
+    try {
+      lx.push(chunk);
+    } finally {
+      feeding = prev;
+    }
+    if (lx.atRest) {
+      this.lexer = null;
+      if (lexerPool.length < LEXER_POOL_MAX) lexerPool.push(lx);
+    } else this.lexer = lx;
     if (this.dropped) {
       this.out = '';
       this.socket.destroy();
@@ -94,17 +138,13 @@ class Connection {
     }
     if (s.closing) this.socket.end();
     else if (s.startTls) this.server.upgrade(this);
-  };
+  }
 
-  private readonly onEnd = (): void => {
-    // half-closed: every complete line was answered in onData; finish and close
-    this.socket.end();
-  };
-
-  private readonly onClose = (): void => {
+  onClose(): void {
+    this.lexer = null;
     this.session.close();
     this.server.forget(this);
-  };
+  }
 }
 
 function noop(): void {}

@@ -32,12 +32,27 @@ export class Session implements UpsClient {
   /** Called to drop the connection (UPS removed by a reload). */
   onKick: (() => void) | undefined;
 
+  private addrValue: string | undefined;
+
   constructor(
     readonly core: UpsdCore,
-    /** The client's address as NUT prints it (IPv4-mapped IPv6 shown as IPv4). */
-    readonly addr: string,
+    /** The client's address as NUT prints it, or a function giving it (looked up on first use). */
+    addr: string | (() => string),
   ) {
     this.lastHeard = core.clock.now();
+    if (typeof addr === 'string') this.addrValue = addr;
+    else this.addrFn = addr;
+  }
+
+  private addrFn: (() => string) | undefined;
+
+  /** The client's address as NUT prints it (IPv4-mapped IPv6 shown as IPv4). */
+  get addr(): string {
+    if (this.addrValue === undefined) {
+      this.addrValue = this.addrFn ? this.addrFn() : 'unknown';
+      this.addrFn = undefined;
+    }
+    return this.addrValue;
   }
 
   /** `user@addr` as NUT's log lines print a client. */

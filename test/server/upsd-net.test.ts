@@ -281,7 +281,7 @@ test('reload: clients stay, new UPS first in LIST UPS, removed UPS kicks its log
   assert.deepEqual(await viewer.ask('GET VAR second ups.status'), ['ERR DRIVER-NOT-CONNECTED']);
   assert.deepEqual(await mon.ask('GET NUMLOGINS dummy'), ['NUMLOGINS dummy 1']);
   // a config error keeps the running config
-  fs.writeFileSync(path.join(e.dir, 'etc/upsd.conf'), 'MAXAGE 15\nBOGUS_DIRECTIVE 1\n');
+  fs.writeFileSync(path.join(e.dir, 'etc/upsd.conf'), 'MAXAGE 15\nSTATEPATH "/tmp/a#b"\n');
   const bad = await e.upsd.reload();
   assert.equal(bad.ok, false);
   assert.equal((await viewer.list('LIST UPS')).length, 4);
@@ -301,7 +301,7 @@ test('startUpsd refuses a config with errors, naming FILE:LINE', async () => {
   try {
     fs.mkdirSync(path.join(dir, 'etc'));
     fs.writeFileSync(path.join(dir, 'etc/ups.conf'), '[dummy]\n\tdriver = dummy-ups\n\tport = x\n');
-    fs.writeFileSync(path.join(dir, 'etc/upsd.conf'), 'MAXAGE 15\nLISTEN\n');
+    fs.writeFileSync(path.join(dir, 'etc/upsd.conf'), 'MAXAGE 15\nSTATEPATH "/tmp/a#b"\n');
     fs.writeFileSync(path.join(dir, 'etc/upsd.users'), USERS_TEXT);
     await assert.rejects(
       startUpsd({ confPath: path.join(dir, 'etc'), statePath: dir, listen: [{ host: '127.0.0.1', port: 0 }], logger: createLogger(new MemorySink()), env: {} }),
