@@ -198,6 +198,20 @@ function crossChecks(confPath: string, l: LoadedAll, add: Add): void {
     }
   }
 
+  // programs upsmon and upssched will run
+  if (mon) {
+    const find = (kw: string): number => findLine(mon.file, new RegExp(`^\\s*${kw}\\s`)) ?? 0;
+    if (mon.value.shutdownCmd !== undefined) checkProgram(add, mon.file, find('SHUTDOWNCMD'), 'SHUTDOWNCMD', mon.value.shutdownCmd);
+    if (mon.value.notifyCmd !== undefined) checkProgram(add, mon.file, find('NOTIFYCMD'), 'NOTIFYCMD', mon.value.notifyCmd);
+    const flag = mon.value.powerDownFlag;
+    if (flag !== undefined && path.isAbsolute(flag) && !fs.existsSync(path.dirname(flag))) {
+      add('warning', mon.file, find('POWERDOWNFLAG'), `POWERDOWNFLAG ${flag}: the folder ${path.dirname(flag)} does not exist on this machine`, 'use a folder that exists at shutdown time, e.g. /etc/killpower');
+    }
+  }
+  if (sched?.value.cmdScript !== undefined) {
+    checkProgram(add, sched.file, findLine(sched.file, /^\s*CMDSCRIPT\s/) ?? 0, 'CMDSCRIPT', sched.value.cmdScript);
+  }
+
   // upssched rules that can never match what upsmon reports
   if (sched && mon && mon.value.monitors.length > 0) {
     const systems = mon.value.monitors.map((m) => m.system);
@@ -226,4 +240,19 @@ function findLine(file: string, re: RegExp): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The program a command line starts: its first word (absolute paths only are checked). */
+function checkProgram(add: Add, file: string, line: number, kw: string, cmd: string): void {
+  const prog = cmd.trim().split(/\s+/)[0] ?? '';
+  if (!path.isAbsolute(prog)) return; // found through PATH at run time: not checked
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(prog);
+  } catch {
+    add('warning', file, line, `${kw}: ${prog} does not exist on this machine`, 'check the path');
+    return;
+  }
+  if (!st.isFile()) add('warning', file, line, `${kw}: ${prog} is not a file`);
+  else if ((st.mode & 0o111) === 0) add('warning', file, line, `${kw}: ${prog} is not executable`, `chmod +x ${prog}`);
 }

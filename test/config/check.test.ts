@@ -17,6 +17,18 @@ function dirWith(fixture: string | undefined, files: Record<string, string> = {}
   const d = path.join(tmp.dir, `c${n++}`);
   fs.mkdirSync(d);
   if (fixture) copyFixtureDir(fixture, d, mode);
+  if (fixture === 'real-nut') {
+    // real-nut.sh's work dir (/tmp/nut-a) becomes d/work, with its scripts, so that
+    // the programs and folders upsmon.conf names exist
+    const work = path.join(d, 'work');
+    for (const f of fs.readdirSync(d)) {
+      const p = path.join(d, f);
+      fs.writeFileSync(p, fs.readFileSync(p, 'utf8').replaceAll('/tmp/nut-a', work));
+    }
+    fs.mkdirSync(path.join(work, 'notify'), { recursive: true });
+    fs.mkdirSync(path.join(work, 'run'));
+    for (const sh of ['notify.sh', 'shutdown.sh']) fs.writeFileSync(path.join(work, 'notify', sh), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  }
   for (const [f, text] of Object.entries(files)) {
     fs.writeFileSync(path.join(d, f), text);
     fs.chmodSync(path.join(d, f), mode);
@@ -210,4 +222,22 @@ test("Debian's stock /etc/nut (MODE=none) checks without errors", (t) => {
     fs.writeFileSync(path.join(d, 'nut.conf'), 'MODE=standalone\n');
     assert.equal(checkConfigDir(d).filter((i) => i.code === 'insufficient-power' && i.severity === 'error').length, 1);
   }
+});
+
+test('programs upsmon and upssched run: missing or not executable', () => {
+  const d = dirWith('real-nut');
+  const work = path.join(d, 'work');
+  fs.chmodSync(path.join(work, 'notify', 'notify.sh'), 0o644);
+  fs.rmSync(path.join(work, 'notify', 'shutdown.sh'));
+  fs.rmSync(path.join(work, 'run'), { recursive: true });
+  fs.writeFileSync(path.join(d, 'upssched.conf'), 'CMDSCRIPT /nonexistent/upssched-cmd\nCMDSCRIPT upssched-cmd\n');
+  const issues = checkConfigDir(d);
+  assert.equal(find(issues, 'upsmon.conf', 4, /SHUTDOWNCMD: .*shutdown.sh does not exist/).length, 1);
+  const x = find(issues, 'upsmon.conf', 5, /NOTIFYCMD: .*notify.sh is not executable/);
+  assert.equal(x.length, 1);
+  assert.match(x[0]!.suggestion!, /^chmod \+x /);
+  assert.equal(find(issues, 'upsmon.conf', 11, /POWERDOWNFLAG .* does not exist/).length, 1);
+  // the last CMDSCRIPT wins: a bare name is looked up in PATH at run time, not checked
+  assert.equal(find(issues, 'upssched.conf', 2, /does not exist|executable/).length, 0);
+  assert.ok(issues.every((i) => i.severity === 'warning' || !/exist|executable/.test(i.message)));
 });
