@@ -9,6 +9,10 @@ import { parseUpsmonConf } from '../../src/config/upsmon-conf.js';
 import { parseUpsschedConf } from '../../src/config/upssched-conf.js';
 import { parseCmdvartab } from '../../src/config/cmdvartab.js';
 import type { ConfigIssue } from '../../src/config/types.js';
+import { checkConfigDir } from '../../src/config/check.js';
+import { tempDir } from '../support/tmp.js';
+import fs from 'node:fs';
+import path from 'node:path';
 
 const PARSERS: Array<[string, (t: string | Buffer, f: string) => { issues: ConfigIssue[] }]> = [
   ['ups.conf', parseUpsConf],
@@ -68,4 +72,24 @@ test('no input makes any parser throw: random unicode strings', () => {
     }),
     { numRuns: 200 },
   );
+});
+
+test('checkConfigDir never throws on random files', () => {
+  const tmp = tempDir('walnut-config-fuzz-');
+  try {
+    const names = ['nut.conf', 'ups.conf', 'upsd.conf', 'upsd.users', 'upsmon.conf', 'upssched.conf'];
+    fc.assert(
+      fc.property(fc.array(fc.oneof(structured, fc.constant('')), { minLength: 6, maxLength: 6 }), fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), (texts, present) => {
+        for (let i = 0; i < 6; i++) {
+          const p = path.join(tmp.dir, names[i]!);
+          if (present[i]) fs.writeFileSync(p, texts[i]!);
+          else fs.rmSync(p, { force: true });
+        }
+        for (const i of checkConfigDir(tmp.dir)) assert.ok(i.severity === 'error' || i.severity === 'warning');
+      }),
+      { numRuns: 150 },
+    );
+  } finally {
+    tmp.cleanup();
+  }
 });
