@@ -198,6 +198,20 @@ function crossChecks(confPath: string, l: LoadedAll, add: Add): void {
     }
   }
 
+  // dummy-ups data files (a relative port is looked up in the config folder)
+  if (ups) {
+    for (const u of ups.value.ups) {
+      if (u.driver !== 'dummy-ups' || u.port === undefined || u.port.includes('@')) continue;
+      const mode = u.options.find((o) => o.key === 'mode')?.value;
+      if (mode === 'repeater') continue;
+      const p = path.isAbsolute(u.port) ? u.port : path.resolve(u.port.startsWith('./') ? process.cwd() : confPath, u.port);
+      if (!fs.existsSync(p)) {
+        const line = u.options.find((o) => o.key === 'port')?.line ?? u.line;
+        add('error', ups.file, line, `[${u.name}]: dummy-ups data file ${p} does not exist; the driver cannot start`, `create it (upsc-style "var: value" lines), or fix the port`);
+      }
+    }
+  }
+
   // programs upsmon and upssched will run
   if (mon) {
     const find = (kw: string): number => findLine(mon.file, new RegExp(`^\\s*${kw}\\s`)) ?? 0;

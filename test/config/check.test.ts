@@ -241,3 +241,14 @@ test('programs upsmon and upssched run: missing or not executable', () => {
   assert.equal(find(issues, 'upssched.conf', 2, /does not exist|executable/).length, 0);
   assert.ok(issues.every((i) => i.severity === 'warning' || !/exist|executable/.test(i.message)));
 });
+
+test('dummy-ups data files must exist (relative to the config folder)', () => {
+  const d = dirWith('real-nut');
+  assert.equal(find(checkConfigDir(d), 'ups.conf', 4, /dummy-ups data file/).length, 0);
+  fs.rmSync(path.join(d, 'dummy.dev'));
+  const e = find(checkConfigDir(d), 'ups.conf', 4, /dummy-ups data file/);
+  assert.equal(e.length, 1);
+  assert.equal(e[0]!.severity, 'error');
+  fs.writeFileSync(path.join(d, 'ups.conf'), '[r]\ndriver = dummy-ups\nport = ups@otherhost:3493\n');
+  assert.equal(find(checkConfigDir(d), 'ups.conf', 3, /./).length, 0);
+});

@@ -37,7 +37,7 @@ test('the real-nut fixtures are what tools/real-nut.sh writes', (t) => {
   if (!requirePeers(t, 'shared')) return;
   const sh = fs.readFileSync(path.join(SHARED_DIR, 'tools/real-nut.sh'), 'utf8');
   const shLines = new Set(sh.split('\n').map((l) => l.trim()));
-  for (const f of ['ups.conf', 'upsd.users', 'nut.conf']) {
+  for (const f of ['ups.conf', 'upsd.users', 'nut.conf', 'dummy.dev']) {
     for (const l of lines(fixture(`real-nut/${f}`))) assert.ok(shLines.has(l), `${f}: "${l}" not in real-nut.sh`);
   }
   // and they parse the way real-nut.sh's NUT reads them
