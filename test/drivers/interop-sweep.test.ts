@@ -47,7 +47,7 @@ function allowedDifference(name: string, walnut: string | undefined, real: strin
   return name === 'driver.parameter.synchronous' && walnut === 'auto' && real === 'yes';
 }
 
-test('upsc output through Walnut dummy-ups equals real dummy-ups, for every DDL .dev file', { timeout: 300_000 }, async (t) => {
+test('upsc output (and LIST RW + GET TYPE) through Walnut dummy-ups equals real dummy-ups, for every DDL .dev file', { timeout: 300_000 }, async (t) => {
   if (!requirePeers(t, 'nut', 'shared')) return;
   const files = devFiles(path.join(SHARED_DIR, 'ddl'));
   assert.equal(files.length, 574, 'the DDL collection has 574 .dev files');
@@ -137,6 +137,29 @@ test('upsc output through Walnut dummy-ups equals real dummy-ups, for every DDL 
       if (diff.length) mismatches.push(`${path.relative(SHARED_DIR, files[i]!)}\n${diff.join('\n')}`);
     });
     assert.equal(compared, files.length);
+
+    // the flags too: LIST RW and GET TYPE of every writable variable (RW, STRING:n, NUMBER)
+    const typeMismatches: string[] = [];
+    let typed = 0;
+    const conns = await Promise.all([0, 1, 2, 3].map(() => NutClient.connect('127.0.0.1', port, { timeoutMs: 10000 })));
+    try {
+      await pool([...files.keys()], 4, async (i, k) => {
+        const c = conns[k % 4]!;
+        const describe = async (ups: string) => {
+          const rw = await c.listRw(ups);
+          const types = await Promise.all(rw.map((v) => c.getType(ups, v.name)));
+          return rw.map((v, j) => `${v.name}=${v.value} [${types[j]!.join(' ')}]`);
+        };
+        const [w, r] = await Promise.all([describe(`w${i}`), describe(`r${i}`)]);
+        typed += w.length;
+        const diff = w.filter((x) => !r.includes(x)).concat(r.filter((x) => !w.includes(x)).map((x) => `real: ${x}`));
+        if (diff.length) typeMismatches.push(`${path.relative(SHARED_DIR, files[i]!)}: ${diff.join('; ')}`);
+      });
+    } finally {
+      for (const c of conns) c.close();
+    }
+    assert.deepEqual(typeMismatches, [], `${typeMismatches.length} files differ in LIST RW / GET TYPE:\n${typeMismatches.slice(0, 20).join('\n')}`);
+    t.diagnostic(`${typed} writable variables compared with their types`);
     t.diagnostic(`${compared} files compared; ${allowedSeen} allowed synchronous=yes differences`);
     assert.deepEqual(mismatches, [], `${mismatches.length} files differ:\n${mismatches.slice(0, 20).join('\n')}`);
   } finally {
