@@ -95,8 +95,8 @@ type NumKey =
   | 'pollFailLogThrottleMax';
 
 const NUMERIC: Record<string, { key: NumKey; min: number; belowMin: 'ignore' | 'zero' | 'error' }> = {
-  POLLFREQ: { key: 'pollFreq', min: 1, belowMin: 'ignore' },
-  POLLFREQALERT: { key: 'pollFreqAlert', min: 1, belowMin: 'ignore' },
+  POLLFREQ: { key: 'pollFreq', min: 0, belowMin: 'ignore' },
+  POLLFREQALERT: { key: 'pollFreqAlert', min: 0, belowMin: 'ignore' },
   DEADTIME: { key: 'deadTime', min: 0, belowMin: 'error' },
   HOSTSYNC: { key: 'hostSync', min: 0, belowMin: 'error' },
   FINALDELAY: { key: 'finalDelay', min: 0, belowMin: 'error' },
@@ -183,7 +183,7 @@ export function parseUpsmonConf(text: string | Buffer, file: string): Parsed<Ups
       if (n === undefined) continue;
       if (n < num.min) {
         if (num.belowMin === 'ignore') {
-          issues.warn(line, `${kw} ${n} is ignored by NUT (must be at least ${num.min}); the default ${UPSMON_DEFAULTS[num.key]} stays`);
+          issues.warn(line, `${kw} ${n} is ignored by NUT (negative); the default ${UPSMON_DEFAULTS[num.key]} stays`);
           continue;
         }
         if (num.belowMin === 'zero') {
@@ -192,6 +192,9 @@ export function parseUpsmonConf(text: string | Buffer, file: string): Parsed<Ups
         }
         issues.error(line, `${kw} must be at least ${num.min}, not ${n}`);
         continue;
+      }
+      if (n === 0 && (kw === 'POLLFREQ' || kw === 'POLLFREQALERT')) {
+        issues.warn(line, `${kw} 0 makes upsmon poll without any pause`, `write ${kw} ${UPSMON_DEFAULTS[num.key]}`);
       }
       value[num.key] = n;
       continue;
