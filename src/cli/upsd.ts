@@ -103,7 +103,8 @@ export async function main(argv: string[]): Promise<number> {
 
   let upsd;
   try {
-    upsd = await startUpsd({ logger: log });
+    const family = count(p, '4') > 0 ? 4 : count(p, '6') > 0 ? 6 : undefined;
+    upsd = await startUpsd({ logger: log, ...(family ? { family } : {}) });
   } catch (e) {
     if (e instanceof UpsdConfigError) {
       for (const i of e.issues) process.stderr.write(formatIssue(i) + '\n');
@@ -113,7 +114,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`Fatal error: ${(e as Error).message}\n`);
     return 1;
   }
-  // -4 / -6 only filter what the log reports; binding follows LISTEN (see docs/compatibility.md)
+
+  try {
+    const what = dropPrivileges(last(p, 'u'));
+    if (what) log.debug(1, what);
+  } catch (e) {
+    log.error(`Fatal error: ${(e as Error).message}`);
+    await upsd.stop();
+    return 1;
+  }
 
   if (savePid) {
     try {
@@ -123,16 +132,6 @@ export async function main(argv: string[]): Promise<number> {
     }
   } else {
     log.info('Running as foreground process, not saving a PID file');
-  }
-
-  try {
-    const what = dropPrivileges(last(p, 'u'));
-    if (what) log.debug(1, what);
-  } catch (e) {
-    log.error(`Fatal error: ${(e as Error).message}`);
-    await upsd.stop();
-    if (savePid) removePidFile(pidFile);
-    return 1;
   }
 
   return new Promise<number>((resolve) => {

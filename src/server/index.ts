@@ -39,6 +39,8 @@ export interface StartUpsdOptions {
   env?: NodeJS.ProcessEnv;
   /** Idle client disconnect in ms (NUT: 60000, fixed; tests shorten it). */
   idleTimeoutMs?: number;
+  /** Listen on IPv4 (4) or IPv6 (6) addresses only (upsd -4 / -6). */
+  family?: 4 | 6;
 }
 
 export interface ReloadResult {
@@ -121,7 +123,7 @@ export async function startUpsd(opts: StartUpsdOptions = {}): Promise<Upsd> {
   const server = new ClientServer(core);
   const listen = opts.listen ?? (cfg.upsd.listen.length ? cfg.upsd.listen.map((l) => ({ host: l.address, port: l.port })) : DEFAULT_LISTEN);
   const allowPartial = opts.listen === undefined && cfg.upsd.listen.length === 0 ? true : (envBool(env.ALLOW_NOT_ALL_LISTENERS) ?? cfg.upsd.allowNotAllListeners);
-  await server.listen(listen, allowPartial);
+  await server.listen(listen, allowPartial, opts.family);
 
   for (const ups of core.upsList) {
     const l = new DriverLink(core, ups);

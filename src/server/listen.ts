@@ -162,7 +162,7 @@ export class ClientServer {
   }
 
   /** Binds every address (host names resolved); returns the problems, one per address that failed. */
-  async listen(specs: ListenSpec[], allowPartial: boolean): Promise<void> {
+  async listen(specs: ListenSpec[], allowPartial: boolean, family?: 4 | 6): Promise<void> {
     const failures: string[] = [];
     let bound = 0;
     for (const spec of specs) {
@@ -177,6 +177,7 @@ export class ClientServer {
           continue;
         }
       }
+      if (family) hosts = hosts.filter((h) => net.isIP(h) === family);
       for (const host of hosts) {
         try {
           await this.bind(host, spec.port);

@@ -93,7 +93,7 @@ test('fuzz: 20k random and mutated lines against a live upsd', { timeout: 60_000
   fs.writeFileSync(path.join(etc, 'upsd.users'), USERS_TEXT);
   const driver = new TestDriver(path.join(state, 'dummy-ups-dummy'), DUMMY_DUMP + 'SETINFO ups.load "25"\nADDRANGE ups.load 0 100\n');
   await driver.start();
-  const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/upsd'), '-F'], {
+  const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/upsd'), '-F', '-u', 'root'], {
     env: { ...process.env, NUT_CONFPATH: etc, NUT_STATEPATH: state, NUT_ALTPIDPATH: dir },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
