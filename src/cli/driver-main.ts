@@ -171,6 +171,7 @@ export async function runDriverProgram(def: DriverDefinition, argv: string[], io
       confPath: paths.confPath,
       env: io.env,
     });
+    process.on('SIGHUP', () => log.info(`SIGHUP: ${def.name} does not reload; restart it to apply ups.conf changes`));
     return await runUntilSignal(handle);
   } catch (e) {
     io.err(`${e instanceof WalnutError ? '' : 'Fatal error: '}${(e as Error).message}\n`);

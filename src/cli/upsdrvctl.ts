@@ -155,7 +155,7 @@ export async function main(argv: string[], io: UpsdrvctlIo = defaultIo): Promise
   // start
   const withUpsd = count(p, 'S') > 0;
   let running: Running | undefined;
-  let upsd: { stop(): Promise<void> } | undefined;
+  let upsd: { stop(): Promise<void>; reload(): Promise<unknown> } | undefined;
   try {
     if (ctx.foreground && !dryRun) {
       // drop privileges before the sockets are made, as a NUT driver does
@@ -167,7 +167,15 @@ export async function main(argv: string[], io: UpsdrvctlIo = defaultIo): Promise
     running = r.running;
     if (withUpsd && ctx.foreground && !dryRun) {
       const server = (await import('../server/index.js')) as typeof import('../server/index.js');
-      upsd = await server.startUpsd({ env: io.env, confPath: ctx.confPath, statePath: ctx.statePath, logger: log });
+      const u = await server.startUpsd({ env: io.env, confPath: ctx.confPath, statePath: ctx.statePath, logger: log });
+      upsd = u;
+    }
+    if (ctx.foreground && !dryRun) {
+      // SIGHUP: upsd (when here) re-reads its files; the drivers keep running as they are
+      process.on('SIGHUP', () => {
+        if (upsd) void upsd.reload().catch((e: Error) => log.error(`reload failed: ${e.message}`));
+        else log.info('SIGHUP: drivers are not reloaded; restart them with upsdrvctl stop/start');
+      });
     }
     if (!running && !upsd) return r.code;
     if (r.code !== 0 && !count(p, 'W')) log.error('some drivers failed to start');
