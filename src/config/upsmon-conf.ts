@@ -336,10 +336,11 @@ function monitor(value: UpsmonConf, args: string[], line: number, issues: IssueL
     issues.error(line, `MONITOR: ${name.error}`, name.suggestion);
     return;
   }
+  let pv = Number(/^\d+/.exec(pvs)?.[0] ?? '0'); // NUT reads it with atoi: garbage is 0 (monitoring only)
   if (!/^\d+$/.test(pvs)) {
-    issues.error(line, `MONITOR ${system}: power value must be a whole number >= 0, not "${pvs}"`, 'usually 1 (0 = monitor without shutting down for it)');
-    return;
+    issues.error(line, `MONITOR ${system}: power value must be a whole number >= 0, not "${pvs}"; NUT takes ${pv}`, 'usually 1 (0 = monitor without shutting down for it)');
   }
+  if (!Number.isSafeInteger(pv)) pv = 0;
   const r = roleWord.toLowerCase();
   let role: 'primary' | 'secondary';
   if (r === 'primary' || r === 'master') role = 'primary';
@@ -355,7 +356,7 @@ function monitor(value: UpsmonConf, args: string[], line: number, issues: IssueL
     issues.warn(line, `MONITOR ${system} repeats line ${dup.line}; upsmon ignores this one`);
     return;
   }
-  const entry: MonitorEntry = { system, ups: name.ups, host: name.host, port: name.port, powerValue: Number(pvs), user, password, role, line };
+  const entry: MonitorEntry = { system, ups: name.ups, host: name.host, port: name.port, powerValue: pv, user, password, role, line };
   value.monitors.push(entry);
 }
 

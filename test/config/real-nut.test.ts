@@ -16,6 +16,7 @@ import { freePort } from '../support/ports.js';
 import { tempDir } from '../support/tmp.js';
 import { parseUpsConf } from '../../src/config/ups-conf.js';
 import { parseUpsdUsers } from '../../src/config/upsd-users.js';
+import { parseUpsmonConf } from '../../src/config/upsmon-conf.js';
 
 const UPS_CONF = `[a]
 	driver = dummy-ups
@@ -225,6 +226,82 @@ test('parsed ups.conf and upsd.users match what real upsd 2.8.0 does with them',
     assert.equal(users.get('noeq')!.upsmon, 'primary');
   } finally {
     await stop(upsd);
+    cleanup();
+  }
+});
+
+/** Runs real upsmon 2.8.0 with -K (load the config, check the flag, exit: no daemon, no PID file). */
+function upsmonLoad(confDir: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(path.join(NUT_LIBEXEC, 'upsmon'), ['-K', '-D'], {
+      env: { ...process.env, NUT_CONFPATH: confDir, NUT_STATEPATH: confDir, NUT_ALTPIDPATH: confDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const t = setTimeout(() => {
+      p.kill('SIGKILL');
+      reject(new Error('upsmon -K did not exit within 10 s'));
+    }, 10_000);
+    p.once('exit', () => {
+      clearTimeout(t);
+      resolve(out);
+    });
+    p.once('error', reject);
+  });
+}
+
+const UPSMON_CONF = `MONITOR a@localhost 1 u p prmary
+MONITOR b@localhost:3494 2 u p master
+MONITOR a@localhost 1 u p primary
+MONTIOR x@localhost 1 u p primary
+MONITOR c@localhost 1 u
+monitor d@localhost 1 u p primary
+MONITOR e@localhost garbage u p primary
+MONITOR f@localhost:99999 1 u p primary
+MONITOR g@[::1]:3493 1 u p slave extra words
+POLLFREQ -3
+NOTIFYMSG ONBAT "x"
+debug_min 1
+`;
+
+test('parsed upsmon.conf matches what real upsmon 2.8.0 loads', { timeout: 30_000 }, async (t) => {
+  if (!requirePeers(t, 'nut')) return;
+  const { dir, cleanup } = tempDir('walnut-config-upsmon-');
+  try {
+    fs.writeFileSync(path.join(dir, 'upsmon.conf'), UPSMON_CONF, { mode: 0o640 });
+    const out = await upsmonLoad(dir);
+    const parsed = parseUpsmonConf(UPSMON_CONF, 'upsmon.conf');
+    // UPS: name (role) (power value N) | UPS: name (monitoring only)
+    const real = [...out.matchAll(/UPS: (\S+) \((primary|secondary|monitoring only)\)(?: \(power value (\d+)\))?/g)].map((m) => ({
+      system: m[1]!,
+      role: m[2] === 'monitoring only' ? undefined : m[2],
+      pv: m[3] === undefined ? 0 : Number(m[3]),
+    }));
+    const failedSplit = new Set([...out.matchAll(/unable to split UPS name \[(\S+)\]/g)].map((m) => m[1]!));
+    const served = real.filter((r) => !failedSplit.has(r.system));
+    assert.deepEqual(
+      parsed.value.monitors.map((m) => ({ system: m.system, role: m.powerValue === 0 ? undefined : m.role, pv: m.powerValue })),
+      served,
+      out,
+    );
+    // every line upsmon calls an invalid directive is reported by Walnut
+    for (const m of out.matchAll(/upsmon\.conf line (\d+): invalid directive/g)) {
+      assert.ok(parsed.issues.some((i) => i.line === Number(m[1])), `line ${m[1]} (${out})`);
+    }
+    assert.ok(/Ignoring invalid POLLFREQ value/.test(out));
+    assert.ok(parsed.issues.some((i) => i.line === 10 && /ignored/.test(i.message)));
+    assert.ok(/'ONBAT' is not a valid notify event name/.test(out));
+    assert.ok(parsed.issues.some((i) => i.line === 11 && /unknown notify type/.test(i.message)));
+    assert.equal(parsed.value.debugMin, 1);
+
+    // the legacy 5-token MONITOR is fatal for both
+    fs.writeFileSync(path.join(dir, 'upsmon.conf'), 'MONITOR a@localhost 1 pass primary\n', { mode: 0o640 });
+    const fatal = await upsmonLoad(dir);
+    assert.match(fatal, /Fatal error: unusable configuration/);
+    assert.ok(parseUpsmonConf('MONITOR a@localhost 1 pass primary\n', 'upsmon.conf').issues.some((i) => i.severity === 'error' && /old form/.test(i.message)));
+  } finally {
     cleanup();
   }
 });
