@@ -17,6 +17,7 @@ import { tempDir } from '../support/tmp.js';
 import { parseUpsConf } from '../../src/config/ups-conf.js';
 import { parseUpsdUsers } from '../../src/config/upsd-users.js';
 import { parseUpsmonConf } from '../../src/config/upsmon-conf.js';
+import { parseUpsschedConf } from '../../src/config/upssched-conf.js';
 
 const UPS_CONF = `[a]
 	driver = dummy-ups
@@ -301,6 +302,64 @@ test('parsed upsmon.conf matches what real upsmon 2.8.0 loads', { timeout: 30_00
     const fatal = await upsmonLoad(dir);
     assert.match(fatal, /Fatal error: unusable configuration/);
     assert.ok(parseUpsmonConf('MONITOR a@localhost 1 pass primary\n', 'upsmon.conf').issues.some((i) => i.severity === 'error' && /old form/.test(i.message)));
+  } finally {
+    cleanup();
+  }
+});
+
+test('parsed upssched.conf matches what real upssched 2.8.0 runs', { timeout: 30_000 }, async (t) => {
+  if (!requirePeers(t, 'nut')) return;
+  const bin = ['/sbin/upssched', '/usr/sbin/upssched'].find((p) => fs.existsSync(p));
+  assert.ok(bin, 'upssched is installed with nut-client');
+  const { dir, cleanup } = tempDir('walnut-config-upssched-');
+  try {
+    const script = path.join(dir, 'cmd.sh');
+    const log = path.join(dir, 'cmd.log');
+    fs.writeFileSync(script, `#!/bin/sh\necho "$@" >> ${log}\n`, { mode: 0o755 });
+    const conf = [
+      `CMDSCRIPT ${script}`,
+      `PIPEFN ${dir}/upssched.pipe`,
+      `LOCKFN ${dir}/upssched.lock`,
+      'AT ONLINE * EXECUTE hello',
+      'AT online * EXECUTE lowertype',
+      'AT ONLINE myups EXECUTE nomatch',
+      'AT ONLINE myups@localhost EXECUTE exactmatch',
+      'AT ONBATT * EXECUTE othertype',
+      'AT ONLINE * STRAT-TIMER x 5',
+      'at ONLINE * EXECUTE lowerat',
+      'FOO bar',
+      'AT ONLINE * CANCEL-TIMER-MATCHED x',
+      'AT ONLINE * EXECUTE two words',
+      'AT ONLINE *',
+    ].join('\n');
+    fs.writeFileSync(path.join(dir, 'upssched.conf'), conf, { mode: 0o640 });
+    const out = await new Promise<string>((resolve, reject) => {
+      const p = spawn(bin!, [], {
+        env: { ...process.env, NUT_CONFPATH: dir, UPSNAME: 'myups@localhost', NOTIFYTYPE: 'ONLINE' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let o = '';
+      p.stdout!.on('data', (d: Buffer) => (o += d.toString()));
+      p.stderr!.on('data', (d: Buffer) => (o += d.toString()));
+      const timer = setTimeout(() => (p.kill('SIGKILL'), reject(new Error('upssched did not exit'))), 10_000);
+      p.once('exit', () => (clearTimeout(timer), resolve(o)));
+      p.once('error', reject);
+    });
+    const ran = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
+    const parsed = parseUpsschedConf(conf, 'upssched.conf');
+    const expected = parsed.value.rules
+      .filter((r) => r.notifyType === 'ONLINE' && (r.ups === '*' || r.ups === 'myups@localhost'))
+      .flatMap((r) => (r.action.kind === 'execute' ? [r.action.cmd] : []));
+    assert.deepEqual(ran, expected, out);
+    assert.deepEqual(ran, ['hello', 'lowertype', 'exactmatch', 'two']);
+    // every line upssched rejects is reported by Walnut
+    const rejected = [...out.matchAll(/invalid directive (.+)$|Invalid command: (\S+)/gm)].map((m) => ({ line: m[1], cmd: m[2] }));
+    assert.equal(rejected.length, 5, out);
+    const lines = conf.split('\n');
+    for (const r of rejected) {
+      const n = lines.findIndex((l) => (r.line !== undefined ? l === r.line.trim() : l.includes(` ${r.cmd} `))) + 1;
+      assert.ok(n > 0 && parsed.issues.some((i) => i.line === n), `"${r}" (line ${n}) not reported`);
+    }
   } finally {
     cleanup();
   }
