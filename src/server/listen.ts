@@ -12,6 +12,7 @@ import { StreamLexer } from '../common/lexer.js';
 import type { UpsdCore } from './core.js';
 import { Session } from './session.js';
 import { ERR } from './replies.js';
+import { lexSimpleChunk } from './fast-lex.js';
 
 /** Unsent reply bytes a client may have queued before it is dropped. */
 export const MAX_CLIENT_OUTPUT = 4 << 20;
@@ -50,6 +51,10 @@ function newLexer(): StreamLexer {
     (msg) => feeding?.onParseError(msg),
     { emptyLines: true, droppedWords: true },
   );
+}
+
+function feedLine(words: string[]): void {
+  feeding?.onLine(words);
 }
 
 const kConn = Symbol('walnut.connection');
@@ -115,25 +120,28 @@ class Connection {
     const s = this.session;
     if (s.closing || this.dropped) return;
     s.lastHeard = s.core.clock.now();
-    const lx = this.lexer ?? lexerPool.pop() ?? newLexer();
     const prev = feeding;
     feeding = this;
     try {
-      lx.push(chunk);
+      if (this.lexer !== null || !lexSimpleChunk(chunk, feedLine)) {
+        const lx = this.lexer ?? lexerPool.pop() ?? newLexer();
+        lx.push(chunk);
+        if (lx.atRest) {
+          this.lexer = null;
+          if (lexerPool.length < LEXER_POOL_MAX) lexerPool.push(lx);
+        } else this.lexer = lx;
+      }
     } finally {
       feeding = prev;
     }
-    if (lx.atRest) {
-      this.lexer = null;
-      if (lexerPool.length < LEXER_POOL_MAX) lexerPool.push(lx);
-    } else this.lexer = lx;
     if (this.dropped) {
       this.out = '';
       this.socket.destroy();
       return;
     }
     if (this.out.length > 0) {
-      this.socket.write(this.out);
+      // replies are ASCII (the lexer keeps only 0x20-0x7F): latin1 is the cheapest encoding
+      this.socket.write(this.out, 'latin1');
       this.out = '';
     }
     if (s.closing) this.socket.end();
