@@ -33,7 +33,10 @@ export interface UpsSection {
   sdorder: number;
   /** Every `key = value` of the section, in file order, keys as written. */
   options: Array<{ key: string; value: string; line: number }>;
-  /** Every one-word line (flag) of the section. */
+  /**
+   * Every flag of the section: one-word lines, and known flags written as
+   * `flag = value` (NUT's drivers enable those whatever the value).
+   */
   flags: Array<{ name: string; line: number }>;
 }
 

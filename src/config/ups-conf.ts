@@ -43,7 +43,7 @@ interface SectionState {
   section: UpsSection;
   /** Lines of keys set, to report duplicates. */
   seen: Map<string, number>;
-  unknown: Array<{ key: string; line: number }>;
+  unknown: Array<{ key: string; line: number; isFlag: boolean; value?: string }>;
   headerOk: boolean;
 }
 
@@ -262,13 +262,15 @@ function keyInSection(st: SectionState, key: string, val: string, line: number, 
             'set it globally (before the first section) if NUT 2.8.0 drivers may read this file',
           );
         }
+      } else if (COMMON_FLAGS.has(key)) {
+        flagAsKey(st, key, val, line, issues);
       } else if (/^(override|default)\.[A-Za-z0-9]/.test(key)) {
         /* value for a variable: fine */
       } else if (UPS_OBSOLETE_KEYS[key]) {
         issues.warn(line, UPS_OBSOLETE_KEYS[key]!);
       } else {
         // driver-specific: checked once the whole section (and so the driver) is known
-        st.unknown.push({ key, line });
+        st.unknown.push({ key, line, isFlag: false, value: val });
       }
   }
   st.seen.set(key, line);
@@ -280,19 +282,31 @@ function flagInSection(st: SectionState, name: string, line: number, issues: Iss
   if (!st.headerOk) return;
   if (COMMON_FLAGS.has(name)) return;
   if (COMMON_KEYS.has(name)) {
-    issues.error(line, `${name} needs a value; a line of one word is a flag, and a driver exits on it`, `write ${name} = VALUE`);
+    issues.warn(line, `${name} needs a value; alone on a line it is taken as a flag and sets nothing`, `write ${name} = VALUE`);
     return;
   }
-  st.unknown.push({ key: name, line });
+  st.unknown.push({ key: name, line, isFlag: true });
+}
+
+const FALSY = new Set(['no', 'false', 'off', '0', 'disabled', 'disable']);
+
+/**
+ * A flag written as `flag = value`: NUT's drivers enable it whatever the value
+ * (seen with dummy-ups 2.8.0: `nolock = no` gives driver.flag.nolock enabled).
+ */
+function flagAsKey(st: SectionState, key: string, val: string, line: number, issues: IssueList): void {
+  st.section.flags.push({ name: key, line });
+  if (FALSY.has(val.toLowerCase())) {
+    issues.error(line, `${key} is a flag: "${key} = ${val}" turns it ON (NUT ignores the value)`, `remove the line to leave ${key} off`);
+  }
 }
 
 function checkSection(st: SectionState, issues: IssueList): void {
   const sec = st.section;
   const opts = driverOptions(st);
-  const flagNames = new Set(sec.flags.map((f) => f.line));
   const typoOf = new Map<string, { key: string; line: number }>();
   for (const u of st.unknown) {
-    const isFlag = flagNames.has(u.line);
+    const isFlag = u.isFlag;
     if (opts) {
       if (isFlag && opts.flags.includes(u.key)) continue;
       if (!isFlag && opts.keys.includes(u.key)) continue;
@@ -301,7 +315,7 @@ function checkSection(st: SectionState, issues: IssueList): void {
         continue;
       }
       if (!isFlag && opts.flags.includes(u.key)) {
-        issues.warn(u.line, `${u.key} is a ${sec.driver} flag; it takes no value`, `write ${u.key} alone on its line`);
+        flagAsKey(st, u.key, u.value ?? '', u.line, issues);
         continue;
       }
     } else if (sec.driver !== undefined && (isFlag ? ALL_DRIVER_FLAGS.has(u.key) : ALL_DRIVER_KEYS.has(u.key))) {

@@ -161,7 +161,8 @@ test('ups.conf: bad values: pollinterval, sdorder, synchronous; a key written as
   assert.equal(issueAt(r.issues, 1, /pollinterval/).severity, 'error');
   assert.equal(issueAt(r.issues, 5, /sdorder/).severity, 'error');
   assert.equal(issueAt(r.issues, 6, /synchronous/).severity, 'error');
-  assert.equal(issueAt(r.issues, 7, /port needs a value/).severity, 'error');
+  // alone on a line a key is a flag that sets nothing (then port is missing: an error)
+  assert.equal(issueAt(r.issues, 7, /port needs a value/).severity, 'warning');
 });
 
 test('ups.conf: per-UPS maxretry warns about pre-2.8.3 drivers; sddelay is obsolete', () => {
@@ -197,4 +198,19 @@ test('ups.conf: secret values are never echoed in messages', () => {
   assert.doesNotMatch(i.message + i.suggestion, /secret|words/);
   const j = issueAt(r.issues, 5, /neither/);
   assert.doesNotMatch(j.message + j.suggestion, /secret/);
+});
+
+test('ups.conf: a flag written as key = value is enabled whatever the value (as NUT drivers do)', () => {
+  const r = parseUpsConf('[u]\ndriver = usbhid-ups\nport = auto\nnolock = yes\nignorelb = no\npollonly = off\nvendorid\n', 'ups.conf');
+  const u = r.value.ups[0]!;
+  assert.deepEqual(
+    u.flags.map((f) => f.name),
+    ['nolock', 'ignorelb', 'vendorid', 'pollonly'],
+  );
+  assert.equal(r.issues.filter((i) => i.line === 4).length, 0);
+  const lb = issueAt(r.issues, 5, /turns it ON/);
+  assert.equal(lb.severity, 'error');
+  assert.equal(lb.suggestion, 'remove the line to leave ignorelb off');
+  assert.equal(issueAt(r.issues, 6, /turns it ON/).severity, 'error');
+  assert.equal(issueAt(r.issues, 7, /needs a value/).severity, 'warning');
 });
