@@ -364,3 +364,81 @@ test('parsed upssched.conf matches what real upssched 2.8.0 runs', { timeout: 30
     cleanup();
   }
 });
+
+const DRIVER_UPS_CONF = `[ok]
+	driver = dummy-ups
+	port = d.dev
+	desc = "x y"
+	nolock = no
+	mode = dummy-once
+	override.ups.model = "Model X"
+	default.battery.charge = 50
+	sdorder = 2
+	pollinterval = 3
+[flagform]
+	driver = dummy-ups
+	port = d.dev
+	mode
+[typo]
+	driver = dummy-ups
+	port = d.dev
+	criver = x
+[perups]
+	driver = dummy-ups
+	port = d.dev
+	maxretry = 3
+[badflag]
+	driver = dummy-ups
+	port = d.dev
+	nosuchflag
+`;
+
+test('parsed ups.conf sections match what real dummy-ups 2.8.0 does with them', { timeout: 60_000 }, async (t) => {
+  if (!requirePeers(t, 'nut')) return;
+  const { dir, cleanup } = tempDir('walnut-config-driver-');
+  try {
+    const state = path.join(dir, 'state');
+    fs.mkdirSync(state);
+    fs.chmodSync(state, 0o777);
+    fs.writeFileSync(path.join(dir, 'ups.conf'), DRIVER_UPS_CONF);
+    fs.writeFileSync(path.join(dir, 'd.dev'), 'ups.status: OL\n');
+    const parsed = parseUpsConf(DRIVER_UPS_CONF, 'ups.conf');
+    const asRoot = process.getuid?.() === 0;
+    for (const sec of parsed.value.ups) {
+      // -d 1: one update, dump the state to stdout, exit
+      const out = await new Promise<string>((resolve, reject) => {
+        const p = spawn(path.join(NUT_LIBEXEC, 'dummy-ups'), ['-a', sec.name, '-d', '1', ...(asRoot ? ['-u', 'root'] : [])], {
+          env: { ...process.env, NUT_CONFPATH: dir, NUT_STATEPATH: state },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let o = '';
+        p.stdout!.on('data', (d: Buffer) => (o += d.toString()));
+        p.stderr!.on('data', (d: Buffer) => (o += d.toString()));
+        const timer = setTimeout(() => (p.kill('SIGKILL'), reject(new Error(`dummy-ups -a ${sec.name} did not exit`))), 15_000);
+        p.once('exit', () => (clearTimeout(timer), resolve(o)));
+        p.once('error', reject);
+      });
+      const fatal = /Fatal error: '([^']+)' is not a valid (variable name|flag)/.exec(out);
+      const ourFatal = parsed.issues.find(
+        (i) => i.line > sec.line && /NUT drivers exit|before 2\.8\.3/.test(i.message) && sec.options.concat(sec.flags.map((f) => ({ key: f.name, value: '', line: f.line }))).some((o) => o.line === i.line),
+      );
+      assert.equal(!!fatal, !!ourFatal, `[${sec.name}]: ${out}\n${JSON.stringify(parsed.issues)}`);
+      if (fatal) {
+        assert.match(ourFatal!.message, new RegExp(fatal[1]!));
+        continue;
+      }
+      const flags = [...out.matchAll(/^driver\.flag\.(\S+): enabled$/gm)].map((m) => m[1]!).sort();
+      assert.deepEqual(flags, sec.flags.map((f) => f.name).sort(), `[${sec.name}] flags`);
+      const params = new Map([...out.matchAll(/^driver\.parameter\.(\S+): (.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+      for (const o of sec.options) {
+        if (['driver', 'desc', 'sdorder'].includes(o.key) || /^(override|default)\./.test(o.key) || sec.flags.some((f) => f.name === o.key)) continue;
+        assert.equal(params.get(o.key), o.value, `[${sec.name}] ${o.key}`);
+      }
+      for (const o of sec.options.filter((x) => x.key.startsWith('override.'))) {
+        assert.match(out, new RegExp(`^${o.key.slice('override.'.length).replace(/\./g, '\\.')}: ${o.value}$`, 'm'));
+      }
+    }
+  } finally {
+    cleanup();
+  }
+});
