@@ -224,12 +224,14 @@ async function burstPhase(o: Opts, ss: Slot[]): Promise<void> {
   const n = o.quick ? 1000 : 5000;
   const giveUp: Record<Side, number> = o.quick ? { nut: 30, walnut: 30 } : { nut: 120, walnut: 120 };
   const per: Partial<Record<Side, BurstResult>> = {};
+  const burstCpu: Fig = {};
   for (const slot of ss) {
     await withInstances([slot], MAIN_UPSES, async ([x]) => {
       const inst = x!.inst;
       say(`burst ${slot.label}: ${n} clients connect at once, one GET VAR each; giving up after ${giveUp[slot.side]} s`);
-      const r = await runLoad<BurstResult>('burst', { port: inst.port, conns: n, 'give-up': giveUp[slot.side], line: 'GET VAR dummy ups.status' }, giveUp[slot.side] + 60);
+      const r = await runLoad<BurstResult>('burst', { port: inst.port, conns: n, 'give-up': giveUp[slot.side], line: 'GET VAR dummy ups.status', pid: inst.upsd.pid }, giveUp[slot.side] + 60);
       per[slot.side] = r;
+      burstCpu[slot.side] = r.serverCpuS[String(inst.upsd.pid)] ?? null;
       say(`burst ${slot.label}: answered ${r.answered}/${n} (${r.answeredWithin2s} within 2 s), last answer after ${r.msToLastAnswer} ms, failed ${JSON.stringify(r.failKinds)}, gave up: ${r.gaveUp}`);
     });
   }
@@ -241,6 +243,8 @@ async function burstPhase(o: Opts, ss: Slot[]): Promise<void> {
   rows.push({ section: sec, figure: 'time to last answer, ms', values: f((r) => r.msToLastAnswer) });
   rows.push({ section: sec, figure: 'answer time p50 ms', values: f((r) => r.msP50) });
   rows.push({ section: sec, figure: 'unanswered at give-up / failed', values: f((r) => r.unanswered) });
+  rows.push({ section: sec, figure: 'upsd CPU for the whole burst, ms', values: { nut: burstCpu.nut === undefined || burstCpu.nut === null ? null : burstCpu.nut * 1000, walnut: burstCpu.walnut === undefined || burstCpu.walnut === null ? null : burstCpu.walnut * 1000 } });
+  rows.push({ section: sec, figure: 'load generator: all connects seen, ms', values: f((r) => r.msLastConnect) });
 }
 
 async function memoryPhase(o: Opts, ss0: Slot[]): Promise<void> {

@@ -38,6 +38,11 @@ export interface BurstResult {
   msToLastAnswer: number | null;
   msP50: number | null;
   msP99: number | null;
+  msConnectCallsDone: number;
+  msFirstConnect: number | null;
+  msLastConnect: number | null;
+  firstAnswerMs: number | null;
+  serverCpuS: Record<string, number | null>;
 }
 
 type Snap = { rssKiB: number | null; fds: number | null };
