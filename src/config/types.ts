@@ -31,7 +31,10 @@ export interface UpsSection {
   port?: string;
   desc?: string;
   sdorder: number;
-  /** Every `key = value` of the section, in file order, keys as written. */
+  /**
+   * Every `key = value` of the section, in file order, keys as written;
+   * except known flags written as `flag = value`, which are in `flags`.
+   */
   options: Array<{ key: string; value: string; line: number }>;
   /**
    * Every flag of the section: one-word lines, and known flags written as

@@ -295,6 +295,9 @@ const FALSY = new Set(['no', 'false', 'off', '0', 'disabled', 'disable']);
  * (seen with dummy-ups 2.8.0: `nolock = no` gives driver.flag.nolock enabled).
  */
 function flagAsKey(st: SectionState, key: string, val: string, line: number, issues: IssueList): void {
+  // a flag, not an option: consumers see it in `flags` only
+  const i = st.section.options.findIndex((o) => o.line === line && o.key === key);
+  if (i >= 0) st.section.options.splice(i, 1);
   st.section.flags.push({ name: key, line });
   if (FALSY.has(val.toLowerCase())) {
     issues.error(line, `${key} is a flag: "${key} = ${val}" turns it ON (NUT ignores the value)`, `remove the line to leave ${key} off`);

@@ -207,6 +207,10 @@ test('ups.conf: a flag written as key = value is enabled whatever the value (as 
     u.flags.map((f) => f.name),
     ['nolock', 'ignorelb', 'vendorid', 'pollonly'],
   );
+  assert.deepEqual(
+    u.options.map((o) => o.key),
+    ['driver', 'port'],
+  );
   assert.equal(r.issues.filter((i) => i.line === 4).length, 0);
   const lb = issueAt(r.issues, 5, /turns it ON/);
   assert.equal(lb.severity, 'error');
