@@ -8,7 +8,7 @@
  */
 import { lexText } from '../common/lexer.js';
 import { IssueList, byLine, toBytes } from './issues.js';
-import { USERS_ACTIONS, USERS_KEYS, USERS_UPSMON_ROLES } from './keys.js';
+import { STANDARD_COMMANDS, USERS_ACTIONS, USERS_KEYS, USERS_UPSMON_ROLES } from './keys.js';
 import { closest, didYouMean } from './suggest.js';
 import type { Parsed, UpsdUser, UpsdUsers } from './types.js';
 
@@ -110,7 +110,15 @@ export function parseUpsdUsers(text: string | Buffer, file: string): UpsdUsersPa
       }
       case 'instcmds': {
         if (vals.length === 0) issues.warn(line, 'instcmds without a value', 'write instcmds = ALL, or a list of commands');
-        for (const v of vals) cur.instcmds.add(v.toLowerCase());
+        for (const v of vals) {
+          const l = v.toLowerCase();
+          cur.instcmds.add(l);
+          // drivers add their own commands, so only near misses of standard ones are reported
+          if (l !== 'all' && !/^outlet\.\d+\./.test(l) && !(STANDARD_COMMANDS as readonly string[]).includes(l)) {
+            const s = closest(l, STANDARD_COMMANDS, 2);
+            if (s) issues.warn(line, `instcmds: "${v}" is not a standard command`, `did you mean ${s}?`);
+          }
+        }
         break;
       }
       case 'upsmon': {

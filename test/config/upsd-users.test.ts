@@ -80,3 +80,10 @@ test('upsd.users: without "=" only upsmon works; password/actions/instcmds are s
   issueAt(r.issues, 4, /without "="/);
   issueAt(r.issues, 6, /unrecognized user setting foo/);
 });
+
+test('upsd.users: instcmds near misses of standard commands get a hint; others pass (drivers add their own)', () => {
+  const r = parseUpsdUsers('[u]\npassword = p\ninstcmds = test.battery.strat load.off outlet.3.load.off my.vendor.cmd ALL\n', 'upsd.users');
+  assert.equal(issueAt(r.issues, 3, /test\.battery\.strat/).suggestion, 'did you mean test.battery.start?');
+  assert.equal(r.issues.length, 1);
+  assert.deepEqual([...r.value.get('u')!.instcmds], ['test.battery.strat', 'load.off', 'outlet.3.load.off', 'my.vendor.cmd', 'all']);
+});
