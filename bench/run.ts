@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { bigDev, DEFAULT_DEV, NUT_LIBEXEC, REPO_ROOT, startInstance, query, walnutUpsdAvailable, bestWalnutDrivers, walnutHas, type DriverKind, type Instance, type Kind, type UpsSpec } from './lib/instance.js';
+import { bigDev, DEFAULT_DEV, NUT_LIBEXEC, REPO_ROOT, startInstance, query, walnutUpsdAvailable, bestWalnutDrivers, walnutHas, removeBundles, type DriverKind, type Instance, type Kind, type UpsSpec } from './lib/instance.js';
 import { runLoad, median, type BurstResult, type IdleResult, type ReqResult } from './lib/load.js';
 import { killAllSync, nofileLimit, sleep, stopAll, rssKiB } from './lib/proc.js';
 
@@ -252,6 +252,7 @@ async function memoryPhase(o: Opts, ss0: Slot[]): Promise<void> {
   const ss: (Slot & { variant?: string })[] = [...ss0];
   if (o.walnutUpsd === 'walnut' && ss0.some((s) => s.side === 'walnut') && walnutHas('src/cli/upsdrvctl.ts')) {
     ss.push({ side: 'walnut', variant: 'one', label: 'Walnut, one process (upsdrvctl -S)', start: (port, upses) => startInstance({ kind: 'walnut', port, upses, drivers: 'walnut-all-in-one' }) });
+    ss.push({ side: 'walnut', variant: 'bundle', label: 'Walnut, esbuild bundles (no tsx at run time): upsdrvctl + upsd', start: (port, upses) => startInstance({ kind: 'walnut', port, upses, drivers: 'walnut-upsdrvctl', runtime: 'bundle' }) });
   }
   for (const units of [1, 50]) {
     const upses = Array.from({ length: units }, (_, i) => ({ name: `ups${String(i + 1).padStart(3, '0')}`, dev: DEFAULT_DEV }));
@@ -259,15 +260,17 @@ async function memoryPhase(o: Opts, ss0: Slot[]): Promise<void> {
     const pss: Fig = {};
     const procs: Record<string, number> = {};
     const one: { rss?: number; pss?: number; procs?: number } = {};
+    const bun: { rss?: number; pss?: number; procs?: number } = {};
     for (const slot of ss) {
       await withInstances([slot], upses, async ([x]) => {
         const inst = x!.inst;
         await sleep(o.quick ? 1000 : 3000);
         const m = inst.memory();
-        if (slot.variant === 'one') {
-          one.rss = m.rssKiB;
-          one.pss = m.pssKiB;
-          one.procs = m.processes;
+        if (slot.variant === 'one' || slot.variant === 'bundle') {
+          const v = slot.variant === 'one' ? one : bun;
+          v.rss = m.rssKiB;
+          v.pss = m.pssKiB;
+          v.procs = m.processes;
         } else {
           rss[slot.side] = m.rssKiB;
           pss[slot.side] = m.pssKiB;
@@ -284,6 +287,9 @@ async function memoryPhase(o: Opts, ss0: Slot[]): Promise<void> {
       rows.push({ section: sec, figure: 'Walnut one process (upsdrvctl -S): processes', values: { nut: procs.nut ?? null, walnut: one.procs ?? null } });
       rows.push({ section: sec, figure: 'Walnut one process: total RSS, KiB', values: { nut: rss.nut ?? null, walnut: one.rss }, target: units === 50 ? '< 1.0×' : undefined });
       rows.push({ section: sec, figure: 'Walnut one process: total PSS, KiB', values: { nut: pss.nut ?? null, walnut: one.pss ?? null } });
+    }
+    if (bun.rss !== undefined) {
+      rows.push({ section: sec, figure: 'Walnut bundled (no tsx), 2 processes: RSS, KiB', values: { nut: rss.nut ?? null, walnut: bun.rss }, note: 'informative: bin/* as shipped run through tsx' });
     }
   }
 }
@@ -349,6 +355,7 @@ async function main(argv: string[]): Promise<number> {
   if (!o.skip.has('idle')) await idlePhase(o, ss);
   if (!o.skip.has('burst')) await burstPhase(o, ss);
   if (!o.skip.has('memory')) await memoryPhase(o, ss);
+  removeBundles();
   const table = printTable(labels);
   const notes = [
     `Medians of ${o.runs} run(s) per req figure (${o.quick ? 2 : 3} s measured after 1 s warm-up, one request outstanding per connection).`,

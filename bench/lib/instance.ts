@@ -34,6 +34,8 @@ export interface UpsSpec {
 
 export interface InstanceOpts {
   kind: Kind;
+  /** Walnut only: 'tsx' runs bin/* (TypeScript through tsx, as shipped); 'bundle' runs esbuild bundles of the same programs (no tsx at run time). */
+  runtime?: 'tsx' | 'bundle';
   port: number;
   upses: UpsSpec[];
   /** which drivers feed upsd (default: NUT's for 'nut', best available Walnut's for 'walnut') */
@@ -182,6 +184,29 @@ async function waitSockets(dir: string, names: string[], procs: Started[], timeo
 }
 
 const NODE = process.execPath;
+
+let bundleDir: string | undefined;
+/** esbuild bundles of Walnut's upsd and upsdrvctl (one .mjs each), built once per bench run. */
+export function walnutBundle(program: 'upsd' | 'upsdrvctl' | 'dummy-ups'): string {
+  if (!bundleDir) {
+    bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'walnut-bench-bundle-'));
+    fs.chmodSync(bundleDir, 0o755);
+  }
+  const out = path.join(bundleDir, `${program}.mjs`);
+  if (!fs.existsSync(out)) {
+    const entry = path.join(bundleDir, `${program}-entry.mjs`);
+    fs.writeFileSync(entry, `import { main } from ${JSON.stringify(path.join(REPO_ROOT, 'src/cli', `${program}.ts`))};\nconst code = await main(process.argv.slice(2));\nif (typeof code === 'number') process.exitCode = code;\n`);
+    const esbuild = path.join(REPO_ROOT, 'node_modules/.bin/esbuild');
+    const r = spawnSync(esbuild, [entry, '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outfile=${out}`, '--log-level=error', '--banner:js=import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);'], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`esbuild failed for ${program}: ${r.stderr || r.error?.message}`);
+    fs.chmodSync(out, 0o644);
+  }
+  return out;
+}
+export function removeBundles(): void {
+  if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
+  bundleDir = undefined;
+}
 /** Extra node flags for Walnut's upsd, e.g. WALNUT_BENCH_UPSD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" */
 const UPSD_NODE_ARGS = (process.env.WALNUT_BENCH_UPSD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
@@ -192,6 +217,8 @@ export async function startInstance(o: InstanceOpts): Promise<Instance> {
   const env = { ...process.env, NUT_CONFPATH: path.join(dir, 'etc'), NUT_STATEPATH: path.join(dir, 'state'), NUT_ALTPIDPATH: path.join(dir, 'run') };
   const userArgs = IS_ROOT && nutUserExists() ? ['-u', 'nut'] : [];
   const drivers: DriverKind = o.drivers ?? (o.kind === 'nut' ? 'nut' : bestWalnutDrivers());
+  const bundled = o.kind === 'walnut' && o.runtime === 'bundle';
+  const prog = (name: 'upsd' | 'upsdrvctl' | 'dummy-ups') => (bundled ? walnutBundle(name) : path.join(REPO_ROOT, 'bin', name));
   const driverProcs: Started[] = [];
   const log = (n: string) => path.join(dir, 'log', `${n}.log`);
   const names = o.upses.map((u) => u.name);
@@ -208,20 +235,20 @@ export async function startInstance(o: InstanceOpts): Promise<Instance> {
       }
     } else if (drivers === 'walnut-dummy-ups') {
       for (const n of names) {
-        driverProcs.push(startProcess({ name: `walnut-dummy-ups-${n}`, cmd: NODE, args: [path.join(REPO_ROOT, 'bin/dummy-ups'), '-a', n, '-F', ...userArgs], env, core: SERVER_CORE, logFile: log('drivers') }));
+        driverProcs.push(startProcess({ name: `walnut-dummy-ups-${n}`, cmd: NODE, args: [prog('dummy-ups'), '-a', n, '-F', ...userArgs], env, core: SERVER_CORE, logFile: log('drivers') }));
       }
     } else if (drivers === 'walnut-all-in-one') {
       // Walnut's upsdrvctl -S: upsd runs in the drivers' process too
-      upsd = startProcess({ name: 'walnut-upsdrvctl-S', cmd: NODE, args: [...UPSD_NODE_ARGS, path.join(REPO_ROOT, 'bin/upsdrvctl'), ...userArgs, '-S', '-F', 'start'], env, core: SERVER_CORE, nofile: NOFILE, logFile: log('upsdrvctl-upsd') });
+      upsd = startProcess({ name: 'walnut-upsdrvctl-S', cmd: NODE, args: [...UPSD_NODE_ARGS, prog('upsdrvctl'), ...userArgs, '-S', '-F', 'start'], env, core: SERVER_CORE, nofile: NOFILE, logFile: log('upsdrvctl-upsd') });
     } else {
       // NUT's upsdrvctl -F: drivers stay in the foreground (Walnut runs them all in this one process)
-      driverProcs.push(startProcess({ name: 'walnut-upsdrvctl', cmd: NODE, args: [path.join(REPO_ROOT, 'bin/upsdrvctl'), ...userArgs, '-F', 'start'], env, core: SERVER_CORE, logFile: log('drivers') }));
+      driverProcs.push(startProcess({ name: 'walnut-upsdrvctl', cmd: NODE, args: [prog('upsdrvctl'), ...userArgs, '-F', 'start'], env, core: SERVER_CORE, logFile: log('drivers') }));
     }
     await waitSockets(dir, names, upsd ? [upsd] : driverProcs, 30_000 + 200 * names.length);
     upsd ??=
       o.kind === 'nut'
         ? startProcess({ name: 'upsd', cmd: path.join(NUT_LIBEXEC, 'upsd'), args: ['-F', ...userArgs], env, core: SERVER_CORE, nofile: NOFILE, logFile: log('upsd') })
-        : startProcess({ name: 'walnut-upsd', cmd: NODE, args: [...UPSD_NODE_ARGS, path.join(REPO_ROOT, 'bin/upsd'), '-F', ...userArgs], env, core: SERVER_CORE, nofile: NOFILE, logFile: log('upsd') });
+        : startProcess({ name: 'walnut-upsd', cmd: NODE, args: [...UPSD_NODE_ARGS, prog('upsd'), '-F', ...userArgs], env, core: SERVER_CORE, nofile: NOFILE, logFile: log('upsd') });
     const up = upsd;
     await waitReady({ port: o.port, upsd: up }, o.upses, 30_000 + 200 * names.length);
   } catch (e) {
