@@ -14,7 +14,8 @@ import { createLogger, StderrSink } from '../common/log.js';
 import type { Logger } from '../common/log.js';
 import { nutPaths, driverSocketName } from '../common/paths.js';
 import { NUT_VERSION } from '../common/version.js';
-import { dropPrivileges } from '../common/daemon.js';
+import { dropPrivileges, readPidFile, isAlive } from '../common/daemon.js';
+import { socketRequest } from '../drivers/upsdrvctl.js';
 import { parseUpsConf } from '../config/ups-conf.js';
 import type { UpsConf } from '../config/types.js';
 import { settingsFor, startDriver } from '../drivers/core/driver.js';
@@ -157,8 +158,9 @@ export async function runDriverProgram(def: DriverDefinition, argv: string[], io
     }
 
     const foreground = count(p, 'F') > 0 && count(p, 'B') === 0;
-    if (!foreground) return await background(def, argv, path.join(statePath, sockName), io);
+    if (!foreground) return await background(def, argv, path.join(statePath, sockName), pidFile, io);
 
+    await replaceRunningInstance(pidFile, path.join(statePath, sockName), log);
     const msg = dropPrivileges(last(p, 'u') ?? settings.user);
     if (msg) log.debug(1, msg);
     const handle = await startDriver({
@@ -179,6 +181,28 @@ export async function runDriverProgram(def: DriverDefinition, argv: string[], io
   }
 }
 
+/**
+ * As NUT 2.8: a driver already serving this UPS is asked to leave first
+ * (`INSTCMD driver.exit` on its socket; SIGTERM by its own PID file otherwise).
+ */
+async function replaceRunningInstance(pidFile: string, sockPath: string, log: Logger): Promise<void> {
+  const pid = readPidFile(pidFile);
+  // a PID file without a socket may be stale (the PID reused): never signal on it alone
+  if (pid === undefined || pid === process.pid || !isAlive(pid) || !fs.existsSync(sockPath)) return;
+  log.info(`Duplicate driver instance detected (PID ${pid}); asking it to exit`);
+  const reply = await socketRequest(sockPath, 'INSTCMD driver.exit TRACKING replace\n');
+  if (reply === undefined || !reply.startsWith('TRACKING replace 0')) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+  }
+  for (let i = 0; i < 100 && fs.existsSync(sockPath) && isAlive(pid); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Keeps the driver up until SIGTERM/SIGINT/SIGQUIT, then stops it cleanly. */
 export function runUntilSignal(handle: DriverHandle | { stop(): Promise<void> }): Promise<number> {
   return new Promise((resolve) => {
@@ -195,25 +219,21 @@ export function runUntilSignal(handle: DriverHandle | { stop(): Promise<void> })
 }
 
 /** Starts a detached copy with -F and waits (max 15 s) for its socket. */
-async function background(def: DriverDefinition, argv: string[], sockPath: string, io: DriverIo): Promise<number> {
+async function background(def: DriverDefinition, argv: string[], sockPath: string, pidFile: string, io: DriverIo): Promise<number> {
   const script = path.join(WALNUT_BIN_DIR, def.name);
   if (!fs.existsSync(script)) {
     io.err(`${def.name}: cannot find ${script} to go to the background; use -F\n`);
     return 1;
-  }
-  try {
-    fs.unlinkSync(sockPath);
-  } catch {
-    /* none */
   }
   const child = spawnDetached([script, ...argv.filter((a) => a !== '-B'), '-F'], io);
   let exited: number | null = null;
   child.on('exit', (code) => {
     exited = code ?? 1;
   });
+  // up = the copy wrote its PID file (it does so once its socket listens)
   for (let i = 0; i < 150; i++) {
     if (exited !== null) return exited || 1;
-    if (fs.existsSync(sockPath)) {
+    if (readPidFile(pidFile) === child.pid && fs.existsSync(sockPath)) {
       detach(child);
       return 0;
     }
@@ -230,7 +250,9 @@ async function background(def: DriverDefinition, argv: string[], sockPath: strin
  * terminal; the program ignores the broken pipe).
  */
 export function spawnDetached(args: string[], io: Pick<DriverIo, 'err' | 'env'>): ChildProcess {
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: io.env });
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: io.env });
+  child.stdout!.on('error', () => {});
+  child.stdout!.on('data', () => {}); // drained, so a chatty child never blocks on a full pipe
   child.stderr!.on('data', (b: Buffer) => io.err(b.toString('latin1')));
   child.stderr!.on('error', () => {});
   return child;
@@ -238,6 +260,7 @@ export function spawnDetached(args: string[], io: Pick<DriverIo, 'err' | 'env'>)
 
 export function detach(child: ChildProcess): void {
   child.stderr?.destroy();
+  child.stdout?.destroy();
   child.unref();
 }
 

@@ -11,7 +11,7 @@ import { getopt, count, last, UsageError } from './getopt.js';
 import { createLogger } from '../common/log.js';
 import { nutPaths } from '../common/paths.js';
 import { NUT_VERSION } from '../common/version.js';
-import { dropPrivileges } from '../common/daemon.js';
+import { dropPrivileges, readPidFile } from '../common/daemon.js';
 import { WalnutError } from '../common/errors.js';
 import { loadUpsConf, statePathFor, WALNUT_BIN_DIR, runUntilSignal, spawnDetached, detach, ignoreBrokenStderr } from './driver-main.js';
 import * as drv from '../drivers/upsdrvctl.js';
@@ -68,22 +68,38 @@ async function spawnShared(ctx: DrvctlContext, list: DrvTarget[], ups: string | 
   if (ups) args.push(ups);
   const child = spawnDetached(args, io);
   let exited = false;
+  let ready = false;
   child.on('exit', () => {
     exited = true;
   });
+  // the copy prints READY_LINE on stdout once it has tried every driver
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => {
+    out += b.toString('latin1');
+    if (out.includes(READY_LINE)) ready = true;
+  });
+  child.stdout!.on('error', () => {});
+  const up = (t: DrvTarget) => readPidFile(drv.pidFileOf(ctx, t)) === child.pid && fs.existsSync(drv.socketOf(ctx, t));
   const end = Date.now() + 75_000;
   while (Date.now() < end) {
-    if (list.every((t) => fs.existsSync(drv.socketOf(ctx, t)))) {
+    if (list.every(up)) {
       detach(child);
       return true;
     }
-    if (exited) return false;
+    if (ready || exited) {
+      for (const t of list) if (!up(t)) ctx.log.error(`Driver failed to start: ${t.driver} -a ${t.name}`);
+      detach(child);
+      return list.every(up);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   detach(child);
   ctx.log.error('the Walnut drivers did not come up within 75 s');
   return false;
 }
+
+/** What the background copy (-W) prints on stdout once every driver was tried. */
+const READY_LINE = 'walnut-upsdrvctl: drivers started';
 
 export async function main(argv: string[], io: UpsdrvctlIo = defaultIo): Promise<number> {
   let p;
@@ -165,6 +181,7 @@ export async function main(argv: string[], io: UpsdrvctlIo = defaultIo): Promise
     }
     const r = await drv.start(ctx, list, (w) => spawnShared(ctx, w, ups, withUpsd, io));
     running = r.running;
+    if (count(p, 'W')) io.out(`${READY_LINE}\n`);
     if (withUpsd && ctx.foreground && !dryRun) {
       const server = (await import('../server/index.js')) as typeof import('../server/index.js');
       const u = await server.startUpsd({ env: io.env, confPath: ctx.confPath, statePath: ctx.statePath, logger: log });

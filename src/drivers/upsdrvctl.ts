@@ -236,6 +236,16 @@ export async function start(
   spawnShared: (walnut: DrvTarget[]) => Promise<boolean>,
 ): Promise<StartResult> {
   let failed = 0;
+  // a Walnut driver that already runs (live PID file, socket there) is left alone
+  list = list.filter((t) => {
+    if (!t.walnut || ctx.dryRun) return true;
+    const pid = readPidFile(pidFileOf(ctx, t));
+    if (pid !== undefined && pid !== process.pid && isAlive(pid) && fs.existsSync(socketOf(ctx, t))) {
+      ctx.log.info(`Driver for UPS ${t.name} is already running (PID ${pid})`);
+      return false;
+    }
+    return true;
+  });
   const walnutShared = ctx.isolate ? [] : list.filter((t) => t.walnut);
   const programs = list.filter((t) => !walnutShared.includes(t));
   let running: Running | undefined;

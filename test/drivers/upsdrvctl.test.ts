@@ -105,10 +105,23 @@ test('upsdrvctl: one process for all Walnut drivers by default, one each with -I
       rows.map((x) => [x[0], x[1], x[2], x[4], x[6]]),
       ['u1', 'u2', 'u3'].map((u) => [u, 'dummy-ups', 'RUNNING', 'RESPONSIVE', 'OL']),
     );
+    // starting again leaves running drivers alone
+    r = await run('upsdrvctl', ['-u', 'root', 'start'], d.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Driver for UPS u1 is already running/);
+    assert.deepEqual(new Set(['u1', 'u2', 'u3'].map(pidOf)), shared);
+    // a driver program started for u1 takes it over (the shared one lets u1 go, as NUT 2.8 drivers do)
+    r = await run('dummy-ups', ['-a', 'u1', '-u', 'root'], d.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Duplicate driver instance detected/);
+    const [pid] = [...shared];
+    const taker = pidOf('u1');
+    assert.ok(taker !== undefined && taker !== pid && isAlive(taker));
+    assert.equal(pidOf('u2'), pid);
     r = await run('upsdrvctl', ['stop'], d.env);
     assert.equal(r.code, 0, r.stderr);
-    const [pid] = [...shared];
     await waitFor('shared process exits', () => !isAlive(pid!), 10000);
+    await waitFor('u1 program exits', () => !isAlive(taker!), 10000);
 
     r = await run('upsdrvctl', ['-I', '-u', 'root', 'start'], d.env);
     assert.equal(r.code, 0, r.stderr);
