@@ -296,3 +296,45 @@ test('ups.conf: wrong driver, missing port, bad pollinterval, missing section; -
     assert.ok(r2.settings.flags.has('onbattery'));
   }
 });
+
+test('an update that hangs makes the data stale; the next good one makes it fresh again', async () => {
+  const clock = new ManualClock(0);
+  let release: (() => void) | undefined;
+  let hang = false;
+  const def: DriverDefinition = {
+    name: 'hang-ups',
+    version: '1',
+    description: 'hangs on demand',
+    options: [],
+    flags: [],
+    create(ctx) {
+      return {
+        initInfo() {
+          ctx.state.setInfo('ups.status', 'OL');
+        },
+        async update() {
+          if (hang) await new Promise<void>((r) => (release = r));
+          ctx.state.dataOk();
+        },
+      };
+    },
+  };
+  const r = resolveSettings({ upsName: 'h', driverName: def.name, options: [], flags: [], extra: [{ key: 'port', value: 'x' }] });
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  const inst = new DriverInstance(def, r.settings, { clock, env: {} });
+  await inst.init();
+  await inst.poll();
+  assert.equal(inst.state.isStale, false);
+  hang = true;
+  const p = inst.poll();
+  clock.advance(inst.hangLimitMs - 1);
+  assert.equal(inst.state.isStale, false);
+  clock.advance(1);
+  assert.equal(inst.state.isStale, true, 'stale after the hang limit');
+  hang = false;
+  release!();
+  await p;
+  assert.equal(inst.state.isStale, false);
+  await inst.stop();
+});

@@ -125,15 +125,26 @@ export class DriverInstance {
     await this.hooks.initInfo();
   }
 
+  /** An update running longer than this makes the data stale (the device hangs). */
+  get hangLimitMs(): number {
+    return Math.max(15_000, 3 * this.settings.pollIntervalSec * 1000);
+  }
+
   /** Runs one update now (skipped while one is still running). */
   poll(): Promise<void> {
     if (this.updating) return this.updating;
+    const cancelWatchdog = this.ctx.clock.setTimer(this.hangLimitMs, () => {
+      this.ctx.log.warn(`${this.definition.name} [${this.ctx.ups}]: update has not finished after ${this.hangLimitMs / 1000} s; data is stale`);
+      this.state.dataStale();
+    });
     const run = (async () => {
       try {
         await this.hooks.update();
       } catch (e) {
         this.ctx.log.error(`${this.definition.name} [${this.ctx.ups}]: update failed: ${(e as Error).message}`);
         this.state.dataStale();
+      } finally {
+        cancelWatchdog();
       }
       this.updates++;
       if (this.updates === 1) this.copyDeviceInfo();
