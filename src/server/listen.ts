@@ -144,8 +144,11 @@ class Connection {
       this.socket.write(this.out, 'latin1');
       this.out = '';
     }
-    if (s.closing) this.socket.end();
-    else if (s.startTls) this.server.upgrade(this);
+    if (s.closing) {
+      // NUT closes the connection after OK Goodbye: flush, then close both directions
+      const sock = this.socket;
+      sock.end(() => sock.destroy());
+    } else if (s.startTls) this.server.upgrade(this);
   }
 
   onClose(): void {
