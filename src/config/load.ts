@@ -69,7 +69,10 @@ const MISSING: Record<ConfigName, { severity: 'error' | 'warning'; why: string }
   'nut.conf': { severity: 'warning', why: "NUT's scripts then take MODE=none and start nothing" },
   'ups.conf': { severity: 'error', why: 'upsd and the drivers cannot start without it' },
   'upsd.conf': { severity: 'error', why: 'upsd cannot start without it' },
-  'upsd.users': { severity: 'warning', why: 'upsd starts with no users, so nobody can log in, SET or run commands' },
+  'upsd.users': {
+    severity: 'warning',
+    why: 'upsd has no users, so nobody can log in, SET or run commands (and NUT 2.8.0\'s upsd exits at startup without it; later releases only warn)',
+  },
   'upsmon.conf': { severity: 'error', why: 'upsmon cannot start without it' },
   'upssched.conf': { severity: 'error', why: 'upssched cannot run without it' },
 };

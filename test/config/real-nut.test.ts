@@ -15,6 +15,8 @@ import { NUT_LIBEXEC, requirePeers } from '../support/peers.js';
 import { freePort } from '../support/ports.js';
 import { tempDir } from '../support/tmp.js';
 import { parseUpsConf } from '../../src/config/ups-conf.js';
+import { parseUpsdConf } from '../../src/config/upsd-conf.js';
+import { loadConfig } from '../../src/config/load.js';
 import { parseUpsdUsers } from '../../src/config/upsd-users.js';
 import { parseUpsmonConf } from '../../src/config/upsmon-conf.js';
 import { parseUpsschedConf } from '../../src/config/upssched-conf.js';
@@ -439,6 +441,70 @@ test('parsed ups.conf sections match what real dummy-ups 2.8.0 does with them', 
       }
     }
   } finally {
+    cleanup();
+  }
+});
+
+test('parsed upsd.conf matches what real upsd 2.8.0 rejects', { timeout: 60_000 }, async (t) => {
+  if (!requirePeers(t, 'nut')) return;
+  const { dir, cleanup } = tempDir('walnut-config-upsdconf-');
+  const etc = path.join(dir, 'etc');
+  const state = path.join(dir, 'state');
+  fs.mkdirSync(etc);
+  fs.mkdirSync(state);
+  fs.chmodSync(state, 0o777);
+  const port = await freePort();
+  const body = ['maxage 5', 'MAXAGE', 'TRACKINGDELAY x', 'ALLOW_NO_DEVICE perhaps', 'CERTREQUEST maybe', 'FOO bar', 'LISTEN', 'MAXAGE 7x', 'DEBUG_MIN x'];
+  const conf = [`LISTEN 127.0.0.1 ${port}`, ...body].join('\n') + '\n';
+  fs.writeFileSync(path.join(etc, 'ups.conf'), '[u]\n\tdriver = dummy-ups\n\tport = u.dev\n');
+  fs.writeFileSync(path.join(etc, 'upsd.conf'), conf);
+  fs.writeFileSync(path.join(etc, 'upsd.users'), '[u]\n\tpassword = p\n'); // 2.8.0's upsd exits without it
+  let upsd: ChildProcess | undefined;
+  try {
+    upsd = await startUpsd(etc, state);
+    await waitListening(port, upsd);
+    await stop(upsd);
+    const log = (upsd as ChildProcess & { errText?: () => string }).errText?.() ?? '';
+    const parsed = parseUpsdConf(conf, 'upsd.conf');
+    const rejected = [...log.matchAll(/upsd\.conf: invalid directive (.*)$/gm)].map((m) => m[1]!.trim());
+    assert.ok(rejected.length >= 6, log);
+    const lines = conf.split('\n');
+    for (const r of rejected) {
+      const n = lines.indexOf(r) + 1;
+      assert.ok(n > 0, `"${r}" not in the file`);
+      const i = parsed.issues.find((x) => x.line === n);
+      assert.ok(i, `line ${n} "${r}" not reported`);
+      assert.equal(i.severity, 'warning', `line ${n}: upsd skips it and starts`);
+    }
+    // NUT accepts "MAXAGE 7x" as 7 (atoi): so does Walnut, with a warning
+    assert.ok(!rejected.includes('MAXAGE 7x'));
+    assert.equal(parsed.value.maxAge, 7);
+    assert.ok(parsed.issues.every((i) => i.severity === 'warning'));
+
+    // MAXCONN 0: upsd refuses to start; Walnut reports an error
+    fs.writeFileSync(path.join(etc, 'upsd.conf'), `LISTEN 127.0.0.1 ${port}\nMAXCONN 0\n`);
+    upsd = await startUpsd(etc, state);
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), 10_000);
+      upsd!.once('exit', (c) => (clearTimeout(timer), resolve(c)));
+    });
+    assert.notEqual(code, 0);
+    assert.equal(parseUpsdConf(`MAXCONN 0\n`, 'upsd.conf').issues[0]!.severity, 'error');
+
+    // a missing upsd.users: 2.8.0's upsd exits (later releases only warn); Walnut warns and says so
+    fs.writeFileSync(path.join(etc, 'upsd.conf'), `LISTEN 127.0.0.1 ${port}\n`);
+    fs.rmSync(path.join(etc, 'upsd.users'));
+    upsd = await startUpsd(etc, state);
+    const code2 = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), 10_000);
+      upsd!.once('exit', (c) => (clearTimeout(timer), resolve(c)));
+    });
+    assert.notEqual(code2, 0);
+    const missing = loadConfig(etc, 'upsd.users').issues[0]!;
+    assert.equal(missing.severity, 'warning');
+    assert.match(missing.message, /NUT 2\.8\.0's upsd exits/);
+  } finally {
+    if (upsd) await stop(upsd);
     cleanup();
   }
 });
