@@ -106,7 +106,7 @@ function crossChecks(confPath: string, l: LoadedAll, add: Add): void {
     if (mode === 'standalone' || mode === 'netserver') {
       need('ups.conf', 'error', 'no driver or upsd can start');
       need('upsd.conf', 'error', 'upsd cannot start');
-      need('upsd.users', 'warning', 'nobody (not even upsmon) can log in to upsd');
+      need('upsd.users', 'warning', "nobody (not even upsmon) can log in to upsd, and NUT 2.8.0's upsd exits at startup");
       need('upsmon.conf', 'error', 'upsmon cannot start, so nothing shuts this system down');
     } else if (mode === 'netclient') {
       need('upsmon.conf', 'error', 'upsmon cannot start');
