@@ -242,3 +242,16 @@ test('socket: a client that disconnects in the middle of a dump does not hurt th
     await s.cleanup();
   }
 });
+
+test('socket: a state path that does not exist gives a clear error, and nothing keeps running', async () => {
+  const def = echoDriver();
+  const r = resolveSettings({ upsName: 'u1', driverName: def.name, options: [], flags: [], extra: [{ key: 'port', value: 'x' }] });
+  assert.ok(r.ok);
+  const clock = new ManualClock();
+  await assert.rejects(
+    startDriver({ definition: def, upsName: 'u1', settings: r.ok ? r.settings : undefined, statePath: '/nonexistent/walnut/state', clock }),
+    /Can't create the driver socket \/nonexistent\/walnut\/state\/echo-ups-u1: .*state path/,
+  );
+  clock.advance(60_000);
+  assert.equal(clock.pending(), 0, 'no timers left behind');
+});

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { StreamLexer } from '../../common/lexer.js';
+import { WalnutError } from '../../common/errors.js';
 import type { Logger } from '../../common/log.js';
 import { formatFromDriver, parseToDriver } from '../../protocol/sock/messages.js';
 import type { FromDriver, ToDriver } from '../../protocol/sock/messages.js';
@@ -51,12 +52,20 @@ export class DriverSocketServer {
     try {
       fs.unlinkSync(this.path);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new WalnutError('DRIVER_SOCKET', `Can't remove the old driver socket ${this.path}: ${(e as Error).message}`);
     }
     const server = net.createServer((sock) => this.accept(sock));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
-      const onErr = (e: Error) => reject(e);
+      const onErr = (e: Error) =>
+        reject(
+          new WalnutError(
+            'DRIVER_SOCKET',
+            `Can't create the driver socket ${this.path}: ${e.message} (does the state path exist, writable by this user? set NUT_STATEPATH or statepath in ups.conf)`,
+            { cause: e },
+          ),
+        );
       server.once('error', onErr);
       server.listen(this.path, () => {
         server.off('error', onErr);
