@@ -285,3 +285,46 @@ test('repeater follows a real upstream upsd through an outage, goes stale when i
     down.cleanup();
   }
 });
+
+test('repeater follows a Walnut upstream (upsd + dummy-ups in this process) and goes stale / fresh with it', { timeout: 60_000 }, async () => {
+  const { startUpsd } = await import('../../src/server/index.js');
+  const { createLogger, MemorySink } = await import('../../src/common/log.js');
+  const up = nutDir('walnut-wup-');
+  const down = nutDir('walnut-wdown-');
+  const upPort = await freePort();
+  let drv: DriverHandle | undefined;
+  let rep: DriverHandle | undefined;
+  let upsd: { stop(): Promise<void> } | undefined;
+  const quiet = createLogger(new MemorySink());
+  try {
+    const dev = path.join(up.etc, 'up.dev');
+    fs.writeFileSync(dev, DEV);
+    const upConf = '[up]\n  driver = dummy-ups\n  port = up.dev\n  pollinterval = 1\n';
+    fs.writeFileSync(path.join(up.etc, 'ups.conf'), upConf);
+    fs.writeFileSync(path.join(up.etc, 'upsd.conf'), `LISTEN 127.0.0.1 ${upPort}\n`);
+    fs.writeFileSync(path.join(up.etc, 'upsd.users'), '');
+    drv = await startDriver({ definition: dummyUps, upsName: 'up', conf: parseUpsConf(upConf, 'ups.conf').value, statePath: up.state, confPath: up.etc, env: up.env, log: quiet });
+    const serve = () => startUpsd({ confPath: up.etc, statePath: up.state, env: up.env, listen: [{ host: '127.0.0.1', port: upPort }], logger: quiet });
+    upsd = await serve();
+    await waitStatus(upPort, 'up', 'OL');
+
+    const conf = `[rep]\n  driver = dummy-ups\n  port = up@127.0.0.1:${upPort}\n  pollinterval = 1\n`;
+    rep = await startDriver({ definition: dummyUps, upsName: 'rep', conf: parseUpsConf(conf, 'ups.conf').value, statePath: down.state, confPath: down.etc, env: down.env, log: quiet });
+    assert.equal(rep.state.getInfo('ups.status'), 'OL');
+    assert.equal(rep.state.isStale, false);
+    editDev(dev, DEV.replace('ups.status: OL', 'ups.status: OB LB'));
+    await waitFor('repeater sees OB LB', () => rep!.state.getInfo('ups.status') === 'OB LB', 10000);
+    await upsd.stop();
+    upsd = undefined;
+    await waitFor('repeater stale', () => rep!.state.isStale, 10000);
+    upsd = await serve();
+    await waitFor('repeater fresh', () => !rep!.state.isStale, 15000);
+    assert.equal(rep.state.getInfo('ups.status'), 'OB LB');
+  } finally {
+    await rep?.stop();
+    await upsd?.stop();
+    await drv?.stop();
+    up.cleanup();
+    down.cleanup();
+  }
+});
