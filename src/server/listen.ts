@@ -60,6 +60,46 @@ function feedLine(words: string[]): void {
 const kConn = Symbol('walnut.connection');
 type ConnSocket = net.Socket & { [kConn]?: Connection };
 
+/**
+ * Reads into one shared buffer instead of a fresh ArrayBuffer per read
+ * (net.Socket's `onread` option), and skip the Readable stream machinery:
+ * requests are lexed synchronously, so the bytes need not outlive the call.
+ * net.Server has no `onread` option, so the accepted (paused) socket's
+ * handle is re-wrapped in a socket that has one. WALNUT_UPSD_STREAM_READS=1
+ * turns this off.
+ */
+const USER_BUFFER_READS = process.env.WALNUT_UPSD_STREAM_READS !== '1';
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
+function onUserBufferRead(this: ConnSocket, nread: number, buf: Buffer): boolean {
+  const c = this[kConn];
+  if (c) c.onData(buf.subarray(0, nread));
+  return true;
+}
+
+function rewrapWithUserBuffer(sock: net.Socket): net.Socket {
+  const handle = (sock as net.Socket & { _handle: unknown })._handle;
+  if (!handle) return sock;
+  try {
+    // detach the handle from the accepted socket (it never started reading)
+    (sock as net.Socket & { _handle: unknown })._handle = null;
+    const ns = new net.Socket({
+      handle,
+      allowHalfOpen: true,
+      readable: true,
+      writable: true,
+      onread: { buffer: readBuffer, callback: onUserBufferRead },
+    } as net.SocketConstructorOpts & { handle: unknown });
+    sock.destroy();
+    ns.resume();
+    return ns;
+  } catch {
+    (sock as net.Socket & { _handle: unknown })._handle = handle;
+    sock.resume();
+    return sock;
+  }
+}
+
 function onSocketData(this: ConnSocket, chunk: Buffer): void {
   this[kConn]?.onData(chunk);
 }
@@ -208,7 +248,7 @@ export class ClientServer {
 
   private bind(host: string, port: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, (sock) => this.accept(sock));
+      const srv = net.createServer({ allowHalfOpen: true, pauseOnConnect: USER_BUFFER_READS }, (sock) => this.accept(sock));
       srv.once('error', reject);
       srv.listen({ host, port, backlog: LISTEN_BACKLOG, ipv6Only: host.includes(':') }, () => {
         srv.off('error', reject);
@@ -231,7 +271,7 @@ export class ClientServer {
       sock.destroy();
       return;
     }
-    this.conns.add(new Connection(this, sock));
+    this.conns.add(new Connection(this, USER_BUFFER_READS ? rewrapWithUserBuffer(sock) : sock));
   }
 
   forget(c: Connection): void {
