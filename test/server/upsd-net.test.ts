@@ -317,3 +317,79 @@ test('startUpsd refuses a config with errors, naming FILE:LINE', async () => {
     cleanup();
   }
 });
+
+test('LISTEN: IPv6, IPv4 and host names (resolved to every address); addresses() reports the bound ports', async () => {
+  const { dir, cleanup } = tempDir('walnut-upsd-listen-');
+  const sink = new MemorySink();
+  try {
+    fs.mkdirSync(path.join(dir, 'etc'));
+    fs.writeFileSync(path.join(dir, 'etc/ups.conf'), '[dummy]\n\tdriver = dummy-ups\n\tport = x\n');
+    fs.writeFileSync(path.join(dir, 'etc/upsd.conf'), 'MAXAGE 15\n');
+    fs.writeFileSync(path.join(dir, 'etc/upsd.users'), USERS_TEXT);
+    const upsd = await startUpsd({
+      confPath: path.join(dir, 'etc'),
+      statePath: dir,
+      listen: [
+        { host: '::1', port: 0 },
+        { host: 'localhost', port: 0 },
+      ],
+      logger: createLogger(sink),
+      env: {},
+    });
+    try {
+      const a = upsd.addresses();
+      assert.ok(a.length >= 2, JSON.stringify(a));
+      assert.ok(a.some((x) => x.family === 'IPv6' && x.host === '::1'));
+      assert.ok(a.some((x) => x.family === 'IPv4' && x.host === '127.0.0.1'));
+      for (const x of a) {
+        const c = await RawClient.connect(x.port, x.host);
+        assert.deepEqual(await c.ask('GET VAR dummy ups.status'), ['ERR DRIVER-NOT-CONNECTED']);
+        assert.deepEqual(await c.ask('USERNAME monpri'), ['OK']);
+        assert.deepEqual(await c.ask('PASSWORD pripass'), ['OK']);
+        assert.deepEqual(await c.ask('LOGIN dummy'), ['OK']);
+        c.close();
+      }
+      assert.match(sink.text(), /^listening on ::1 port \d+$/m);
+      assert.match(sink.text(), /^User monpri@::1 logged into UPS \[dummy\]$/m);
+      assert.match(sink.text(), /^User monpri@127\.0\.0\.1 logged into UPS \[dummy\]$/m);
+    } finally {
+      await upsd.stop();
+    }
+  } finally {
+    cleanup();
+  }
+});
+
+test('LIST CLIENT lists logged-in clients newest first; NUMLOGINS drops when a client goes away', async () => {
+  const e = await setup();
+  const a = await RawClient.connect(e.port);
+  const b = await RawClient.connect(e.port, '127.0.0.1');
+  for (const c of [a, b]) {
+    await c.ask('USERNAME monsec');
+    await c.ask('PASSWORD secpass');
+    assert.deepEqual(await c.ask('LOGIN dummy'), ['OK']);
+  }
+  assert.deepEqual(await a.ask('GET NUMLOGINS dummy'), ['NUMLOGINS dummy 2']);
+  assert.deepEqual(await a.list('LIST CLIENT dummy'), ['BEGIN LIST CLIENT dummy', 'CLIENT dummy 127.0.0.1', 'CLIENT dummy 127.0.0.1', 'END LIST CLIENT dummy']);
+  b.close();
+  await waitFor(async () => (await a.ask('GET NUMLOGINS dummy'))[0] === 'NUMLOGINS dummy 1', 3000, 'numlogins drop');
+  a.close();
+  await e.cleanup();
+});
+
+test('reload: a UPS whose driver changed is reconnected to the new socket', async () => {
+  const e = await setup();
+  const other = new TestDriver(path.join(e.dir, 'state/other-drv-dummy'), DUMMY_DUMP.replace('SETINFO ups.load "25"', 'SETINFO ups.load "77"'));
+  await other.start();
+  try {
+    const c = await RawClient.connect(e.port);
+    fs.writeFileSync(path.join(e.dir, 'etc/ups.conf'), '[dummy]\n\tdriver = other-drv\n\tport = x\n');
+    const r = await e.upsd.reload();
+    assert.equal(r.ok, true);
+    await waitFor(async () => (await c.ask('GET VAR dummy ups.load'))[0] === 'VAR dummy ups.load "77"', 5000, 'new driver data');
+    c.close();
+  } finally {
+    await other.stop();
+    await e.cleanup();
+  }
+});
