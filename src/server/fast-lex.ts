@@ -12,8 +12,8 @@ import { MAX_WORDS, MAX_WORD_LEN } from '../common/lexer.js';
 type LatinSliceable = Buffer & { latin1Slice(start: number, end: number): string };
 
 /** Lexes `buf` if it is simple; returns false (having done nothing) otherwise. */
-export function lexSimpleChunk(buf: Buffer, onLine: (words: string[]) => void): boolean {
-  const n = buf.length;
+export function lexSimpleChunk(buf: Buffer, onLine: (words: string[]) => void, length = buf.length): boolean {
+  const n = length;
   if (n === 0 || buf[n - 1] !== 0x0a) return false;
   for (let i = 0; i < n; i++) {
     const c = buf[i]!;

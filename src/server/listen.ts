@@ -73,7 +73,7 @@ const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
 function onUserBufferRead(this: ConnSocket, nread: number, buf: Buffer): boolean {
   const c = this[kConn];
-  if (c) c.onData(buf.subarray(0, nread));
+  if (c) c.onData(buf, nread);
   return true;
 }
 
@@ -156,16 +156,17 @@ class Connection {
     this.out += ERR['INVALID-ARGUMENT'];
   }
 
-  onData(chunk: Buffer): void {
+  /** Bytes from the client: `chunk[0..length)` (the buffer may be reused after the call). */
+  onData(chunk: Buffer, length = chunk.length): void {
     const s = this.session;
     if (s.closing || this.dropped) return;
     s.lastHeard = s.core.clock.now();
     const prev = feeding;
     feeding = this;
     try {
-      if (this.lexer !== null || !lexSimpleChunk(chunk, feedLine)) {
+      if (this.lexer !== null || !lexSimpleChunk(chunk, feedLine, length)) {
         const lx = this.lexer ?? lexerPool.pop() ?? newLexer();
-        lx.push(chunk);
+        lx.push(length === chunk.length ? chunk : chunk.subarray(0, length));
         if (lx.atRest) {
           this.lexer = null;
           if (lexerPool.length < LEXER_POOL_MAX) lexerPool.push(lx);
