@@ -17,6 +17,8 @@
  *   --walnut-upsd nut   put a second real NUT upsd in Walnut's slot (harness self-check)
  *   --walnut-drivers nut|walnut-upsdrvctl|walnut-dummy-ups   what feeds Walnut's upsd
  *   --skip req,list,idle,burst,memory
+ *   --nice N            run servers and load generator with this nice value (e.g. -5 as root,
+ *                       so a busy machine's other work disturbs the figures less); default 0
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -24,7 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bigDev, DEFAULT_DEV, NUT_LIBEXEC, REPO_ROOT, startInstance, query, walnutUpsdAvailable, bestWalnutDrivers, walnutHas, removeBundles, type DriverKind, type Instance, type Kind, type UpsSpec } from './lib/instance.js';
 import { runLoad, median, type BurstResult, type IdleResult, type ReqResult } from './lib/load.js';
-import { killAllSync, nofileLimit, sleep, stopAll, rssKiB } from './lib/proc.js';
+import { killAllSync, nofileLimit, setNiceness, sleep, stopAll, rssKiB } from './lib/proc.js';
 
 interface Opts {
   quick: boolean;
@@ -33,10 +35,11 @@ interface Opts {
   walnutUpsd: 'walnut' | 'nut';
   walnutDrivers?: DriverKind;
   skip: Set<string>;
+  nice: number;
 }
 
 function parseArgs(argv: string[]): Opts {
-  const o: Opts = { quick: false, runs: 3, walnutUpsd: 'walnut', skip: new Set() };
+  const o: Opts = { quick: false, runs: 3, walnutUpsd: 'walnut', skip: new Set(), nice: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => {
@@ -50,6 +53,7 @@ function parseArgs(argv: string[]): Opts {
     else if (a === '--walnut-upsd') o.walnutUpsd = v() as 'walnut' | 'nut';
     else if (a === '--walnut-drivers') o.walnutDrivers = v() as DriverKind;
     else if (a === '--skip') for (const s of v().split(',')) o.skip.add(s);
+    else if (a === '--nice') o.nice = Number(v());
     else throw new Error(`unknown option ${a}`);
   }
   if (o.quick) o.runs = 1;
@@ -350,6 +354,7 @@ async function main(argv: string[]): Promise<number> {
   const load0 = os.loadavg();
   const ss = slots(o);
   const labels: Record<Side, string> = { nut: ss.find((s) => s.side === 'nut')?.label ?? 'NUT (not run)', walnut: ss.find((s) => s.side === 'walnut')?.label ?? 'Walnut (not run)' };
+  setNiceness(o.nice);
   const lim = nofileLimit();
   say(`servers on core 0, load generator on core 1; open files limit ${lim.soft}/${lim.hard} (servers get prlimit --nofile=${Math.min(20000, lim.hard)}); ${os.cpus().length} cores`);
   if (!o.skip.has('req') || !o.skip.has('list')) await reqPhase(o, ss);
@@ -365,6 +370,7 @@ async function main(argv: string[]): Promise<number> {
     'NUT sends LIST VAR one line per write without TCP_NODELAY: Nagle + the client\'s delayed ACK cap it near 23 responses/s per connection.',
     'Memory: every process of the instance (upsd, driver processes, their children); RSS counts shared pages (libc, node) once per process, PSS splits them.',
     `A "load generator CPU %" near 100 means the figure is the load generator's ceiling, not the server's.`,
+    ...(o.nice ? [`Servers and load generator ran with nice ${o.nice}.`] : []),
     `Machine load average (1 min) at start ${load0[0]!.toFixed(1)}, at end ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores: other work on the machine (e.g. test suites) lowers both servers' figures; NUT and Walnut runs alternate so it hits both alike.`,
   ];
   console.log(`\nWalnut vs real NUT 2.8.0 (${new Date().toISOString()}, ${Math.round((Date.now() - t0) / 1000)} s)\n`);

@@ -45,8 +45,15 @@ export interface SpawnOpts {
   captureStdout?: boolean;
 }
 
+/** Scheduling priority (nice value) for every process the bench starts; 0 = unchanged. */
+let niceness = 0;
+export function setNiceness(n: number): void {
+  niceness = n;
+}
+
 export function startProcess(o: SpawnOpts): Started & { stdout: () => string } {
   let argv = [o.cmd, ...o.args];
+  if (niceness) argv = ['nice', '-n', String(niceness), ...argv];
   if (o.core !== undefined && HAVE_TASKSET) argv = ['taskset', '-c', String(o.core), ...argv];
   if (o.nofile && HAVE_PRLIMIT) {
     const lim = Math.min(o.nofile, nofileLimit().hard);
