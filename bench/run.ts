@@ -17,6 +17,7 @@
  *   --walnut-upsd nut   put a second real NUT upsd in Walnut's slot (harness self-check)
  *   --walnut-drivers nut|walnut-upsdrvctl|walnut-dummy-ups   what feeds Walnut's upsd
  *   --skip req,list,idle,burst,memory
+ *   --out FILE          JSON results (default bench/results/latest.json)
  *   --nice N            run servers and load generator with this nice value (e.g. -5 as root,
  *                       so a busy machine's other work disturbs the figures less); default 0
  */
@@ -36,10 +37,11 @@ interface Opts {
   walnutDrivers?: DriverKind;
   skip: Set<string>;
   nice: number;
+  out: string;
 }
 
 function parseArgs(argv: string[]): Opts {
-  const o: Opts = { quick: false, runs: 3, walnutUpsd: 'walnut', skip: new Set(), nice: 0 };
+  const o: Opts = { quick: false, runs: 3, walnutUpsd: 'walnut', skip: new Set(), nice: 0, out: path.join(REPO_ROOT, 'bench/results/latest.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => {
@@ -54,6 +56,7 @@ function parseArgs(argv: string[]): Opts {
     else if (a === '--walnut-drivers') o.walnutDrivers = v() as DriverKind;
     else if (a === '--skip') for (const s of v().split(',')) o.skip.add(s);
     else if (a === '--nice') o.nice = Number(v());
+    else if (a === '--out') o.out = path.resolve(v());
     else throw new Error(`unknown option ${a}`);
   }
   if (o.quick) o.runs = 1;
@@ -225,16 +228,33 @@ async function idlePhase(o: Opts, ss: Slot[]): Promise<void> {
   rows.push({ section: sec, figure: 'RSS per held connection, KiB', values: { nut: perConn('nut'), walnut: perConn('walnut') } });
 }
 
+/** System-wide TcpExt counters (SYNs dropped because a listen queue was full, SYN cookies sent). */
+function tcpExt(): Record<string, number> {
+  try {
+    const lines = fs.readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const keys = lines[0]!.split(/\s+/).slice(1);
+    const vals = lines[1]!.split(/\s+/).slice(1).map(Number);
+    const all = Object.fromEntries(keys.map((k, i) => [k, vals[i]!]));
+    return { ListenOverflows: all.ListenOverflows ?? 0, ListenDrops: all.ListenDrops ?? 0, SyncookiesSent: all.SyncookiesSent ?? 0 };
+  } catch {
+    return {};
+  }
+}
+
 async function burstPhase(o: Opts, ss: Slot[]): Promise<void> {
   const n = o.quick ? 1000 : 5000;
   const giveUp: Record<Side, number> = o.quick ? { nut: 30, walnut: 30 } : { nut: 120, walnut: 120 };
   const per: Partial<Record<Side, BurstResult>> = {};
   const burstCpu: Fig = {};
+  const listenDrops: Fig = {};
   for (const slot of ss) {
     await withInstances([slot], MAIN_UPSES, async ([x]) => {
       const inst = x!.inst;
       say(`burst ${slot.label}: ${n} clients connect at once, one GET VAR each; giving up after ${giveUp[slot.side]} s`);
+      const k0 = tcpExt();
       const r = await runLoad<BurstResult>('burst', { port: inst.port, conns: n, 'give-up': giveUp[slot.side], line: 'GET VAR dummy ups.status', pid: inst.upsd.pid }, giveUp[slot.side] + 60);
+      const k1 = tcpExt();
+      listenDrops[slot.side] = k1.ListenDrops !== undefined && k0.ListenDrops !== undefined ? k1.ListenDrops - k0.ListenDrops : null;
       per[slot.side] = r;
       burstCpu[slot.side] = r.serverCpuS[String(inst.upsd.pid)] ?? null;
       say(`burst ${slot.label}: answered ${r.answered}/${n} (${r.answeredWithin2s} within 2 s), last answer after ${r.msToLastAnswer} ms, failed ${JSON.stringify(r.failKinds)}, gave up: ${r.gaveUp}`);
@@ -250,6 +270,7 @@ async function burstPhase(o: Opts, ss: Slot[]): Promise<void> {
   rows.push({ section: sec, figure: 'unanswered at give-up / failed', values: f((r) => r.unanswered) });
   rows.push({ section: sec, figure: 'upsd CPU for the whole burst, ms', values: { nut: burstCpu.nut === undefined || burstCpu.nut === null ? null : burstCpu.nut * 1000, walnut: burstCpu.walnut === undefined || burstCpu.walnut === null ? null : burstCpu.walnut * 1000 } });
   rows.push({ section: sec, figure: 'load generator: all connects seen, ms', values: f((r) => r.msLastConnect) });
+  rows.push({ section: sec, figure: 'kernel ListenDrops during it (system-wide)', values: listenDrops });
 }
 
 async function memoryPhase(o: Opts, ss0: Slot[]): Promise<void> {
@@ -376,10 +397,10 @@ async function main(argv: string[]): Promise<number> {
   console.log(`\nWalnut vs real NUT 2.8.0 (${new Date().toISOString()}, ${Math.round((Date.now() - t0) / 1000)} s)\n`);
   console.log(table);
   console.log('\n' + notes.map((n) => `- ${n}`).join('\n'));
-  fs.mkdirSync(path.join(REPO_ROOT, 'bench/results'), { recursive: true });
+  fs.mkdirSync(path.dirname(o.out), { recursive: true });
   const out = { date: new Date().toISOString(), host: { cores: os.cpus().length, node: process.version, kernel: os.release(), loadavgStart: load0, loadavgEnd: os.loadavg() }, labels, options: { ...o, skip: [...o.skip] }, rows, notes, raw };
-  fs.writeFileSync(path.join(REPO_ROOT, 'bench/results/latest.json'), JSON.stringify(out, null, 1) + '\n');
-  console.log(`\n(also written to bench/results/latest.json)`);
+  fs.writeFileSync(o.out, JSON.stringify(out, null, 1) + '\n');
+  console.log(`\n(also written to ${path.relative(process.cwd(), o.out)})`);
   return 0;
 }
 
