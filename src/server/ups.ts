@@ -19,6 +19,20 @@ export interface UpsClient {
   kick(): void;
 }
 
+/**
+ * A variable or command name clients can read back: non-empty, and no
+ * character their lexer would split or strip (space, `"`, `#`, `=`, `\`).
+ * Anything else a driver sends as a name is ignored.
+ */
+export function isUsableName(n: string): boolean {
+  if (n.length === 0) return false;
+  for (let i = 0; i < n.length; i++) {
+    const c = n.charCodeAt(i);
+    if (c <= 0x20 || c === 0x22 || c === 0x23 || c === 0x3d || c === 0x5c || c >= 0x7f) return false;
+  }
+  return true;
+}
+
 export class UpsEntry {
   /** Canonical name, as written in ups.conf. */
   readonly name: string;
@@ -126,7 +140,8 @@ export class UpsEntry {
         this.dataOk = false;
         return undefined;
       case 'addcmd':
-        if (t.cmds().length >= MAX_CMDS && !t.hasCmd(m.cmd)) return this.overflow();
+        if (!isUsableName(m.cmd)) return undefined;
+        if (t.cmdCount >= MAX_CMDS && !t.hasCmd(m.cmd)) return this.overflow();
         t.addCmd(m.cmd);
         return undefined;
       case 'delcmd':
@@ -135,6 +150,7 @@ export class UpsEntry {
       case 'setinfo': {
         const v = t.get(m.name);
         if (!v) {
+          if (!isUsableName(m.name)) return undefined;
           if (t.size >= MAX_VARS) return this.overflow();
           t.setInfo(m.name, m.value);
         } else if (v.value.toLowerCase() !== m.value.toLowerCase()) {

@@ -155,6 +155,11 @@ export class StateTable {
     return ok;
   }
 
+  /** Number of commands (without sorting them). */
+  get cmdCount(): number {
+    return this.cmdMap.size;
+  }
+
   hasCmd(cmd: string): boolean {
     return this.cmdMap.has(cmd.toLowerCase());
   }

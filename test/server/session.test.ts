@@ -720,3 +720,17 @@ test('driver garbage and floods are bounded', () => {
   assert.ok(h.ups.overflowed);
   assert.deepEqual(send(s, 'GET VAR dummy flood.v9999'), ['ERR VAR-NOT-SUPPORTED']);
 });
+
+test('driver names clients could not read back are ignored; a command flood is bounded', () => {
+  const h = makeHarness();
+  const s = h.session();
+  h.driver('SETINFO "" "x"\nSETINFO "a b" "x"\nSETINFO a#b "x"\nADDCMD "bad cmd"\nSETINFO ok.name "1"');
+  assert.deepEqual(send(s, 'GET VAR dummy ok.name'), ['VAR dummy ok.name "1"']);
+  assert.equal(send(s, 'LIST VAR dummy').length, 28);
+  assert.deepEqual(send(s, 'LIST CMD dummy'), ['BEGIN LIST CMD dummy', 'CMD dummy load.off', 'END LIST CMD dummy']);
+  let text = '';
+  for (let i = 0; i < 20_000; i++) text += `ADDCMD flood.c${i}\n`;
+  h.driver(text);
+  assert.equal(h.ups.table.cmdCount, 10_000);
+  assert.ok(h.ups.overflowed);
+});
