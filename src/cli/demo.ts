@@ -150,12 +150,23 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     fs.rmSync(dir, { recursive: true, force: true });
   };
   const onSignal = (sig: NodeJS.Signals) => {
-    out(`\n`);
+    if (sig !== 'SIGHUP') out(`\n`);
     say(`${sig}: stopping upsd and the driver, removing ${dir}`);
     finish(0);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  process.once('SIGHUP', onSignal);
+  // output closed (e.g. `walnut demo | head`): stop quietly and clean up
+  const onOutError = () => {
+    if (!cleaned) finish(0);
+  };
+  process.stdout.on('error', onOutError);
+  // a crash must not leave the temp folder behind
+  const onExitSync = () => {
+    if (!cleaned) fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', onExitSync);
 
   try {
     // 2. Walnut's dummy-ups (in this process, serving its NUT driver socket), then upsd
@@ -245,6 +256,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGHUP', onSignal);
+    process.stdout.removeListener('error', onOutError);
+    process.stdout.on('error', () => {}); // late writes to a closed pipe are not worth a crash
+    process.removeListener('exit', onExitSync);
   }
 }
 

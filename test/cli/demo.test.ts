@@ -12,8 +12,16 @@ import path from 'node:path';
 import { REPO_ROOT, peerMissing } from '../support/peers.js';
 
 const children: ChildProcess[] = [];
-after(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+const dirs: string[] = [];
+after(async () => {
+  // a demo still running (a failed test) gets SIGTERM to clean up, then SIGKILL
+  for (const c of children) {
+    if (c.exitCode !== null || c.signalCode !== null) continue;
+    c.kill('SIGTERM');
+    const gone = await Promise.race([new Promise((r) => c.once('exit', () => r(true))), new Promise((r) => setTimeout(() => r(false), 5000))]);
+    if (!gone) c.kill('SIGKILL');
+  }
+  for (const d of dirs) if (/\/walnut-demo-[^/]+$/.test(d)) fs.rmSync(d, { recursive: true, force: true });
 });
 
 interface Run {
@@ -74,6 +82,7 @@ test('walnut demo --fast --cycles 1: power failure and return, upsc answers, the
   const r = run([path.join(REPO_ROOT, 'bin/walnut'), 'demo', '--fast', '--cycles', '1']);
   const [, target] = await r.waitFor(/\bupsc (demo@127\.0\.0\.1:\d+)\s/, 30_000);
   const [, dir] = await r.waitFor(/Config and driver socket in (\S+) \(removed on exit\)/, 1000);
+  dirs.push(dir!);
   assert.ok(fs.existsSync(dir!), 'temp dir exists while running');
   assert.match(r.out(), new RegExp(`\\./bin/upsc ${target!.replace(/\./g, '\\.')}`), 'prints the ./bin/upsc command for a clone');
 
@@ -111,6 +120,7 @@ test('npm start path (src/cli/demo.ts): Ctrl-C stops upsd and removes the temp d
   const r = run(['--import', 'tsx', path.join(REPO_ROOT, 'src/cli/demo.ts'), '--fast']);
   const [, port] = await r.waitFor(/upsc demo@127\.0\.0\.1:(\d+)\s/, 30_000);
   const [, dir] = await r.waitFor(/Config and driver socket in (\S+) \(removed on exit\)/, 1000);
+  dirs.push(dir!);
   await r.waitFor(/ups\.status "/, 15_000);
   r.child.kill('SIGINT');
   const code = await within(r.exited, 15_000, 'exit after SIGINT');
