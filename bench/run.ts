@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { bigDev, DEFAULT_DEV, NUT_LIBEXEC, REPO_ROOT, startInstance, query, walnutUpsdAvailable, bestWalnutDrivers, walnutHas, removeBundles, type DriverKind, type Instance, type Kind, type UpsSpec } from './lib/instance.js';
+import { bigDev, DEFAULT_DEV, NUT_LIBEXEC, REPO_ROOT, startInstance, query, walnutUpsdAvailable, bestWalnutDrivers, walnutHas, removeBundles, removeAllDirs, type DriverKind, type Instance, type Kind, type UpsSpec } from './lib/instance.js';
 import { runLoad, median, type BurstResult, type IdleResult, type ReqResult } from './lib/load.js';
 import { killAllSync, nofileLimit, setNiceness, sleep, stopAll, rssKiB } from './lib/proc.js';
 
@@ -404,7 +404,10 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-process.on('exit', killAllSync);
+process.on('exit', () => {
+  killAllSync();
+  removeAllDirs();
+});
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     say(`${sig}: stopping the servers started here`);

@@ -210,8 +210,17 @@ export function removeBundles(): void {
 /** Extra node flags for Walnut's upsd, e.g. WALNUT_BENCH_UPSD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" */
 const UPSD_NODE_ARGS = (process.env.WALNUT_BENCH_UPSD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
+const liveDirs = new Set<string>();
+/** Removes every instance folder and bundle still there (exit, Ctrl-C). Synchronous. */
+export function removeAllDirs(): void {
+  for (const d of liveDirs) fs.rmSync(d, { recursive: true, force: true });
+  liveDirs.clear();
+  removeBundles();
+}
+
 export async function startInstance(o: InstanceOpts): Promise<Instance> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `walnut-bench-${o.kind}-`));
+  liveDirs.add(dir);
   fs.chmodSync(dir, 0o755);
   writeConfig(dir, o.port, o.upses);
   const env = { ...process.env, NUT_CONFPATH: path.join(dir, 'etc'), NUT_STATEPATH: path.join(dir, 'state'), NUT_ALTPIDPATH: path.join(dir, 'run') };
@@ -227,6 +236,7 @@ export async function startInstance(o: InstanceOpts): Promise<Instance> {
     if (upsd) await stopProcess(upsd);
     await Promise.all(driverProcs.map((p) => stopProcess(p)));
     fs.rmSync(dir, { recursive: true, force: true });
+    liveDirs.delete(dir);
   };
   try {
     if (drivers === 'nut') {
