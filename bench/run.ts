@@ -394,13 +394,14 @@ async function main(argv: string[]): Promise<number> {
     ...(o.nice ? [`Servers and load generator ran with nice ${o.nice}.`] : []),
     `Machine load average (1 min) at start ${load0[0]!.toFixed(1)}, at end ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores: other work on the machine (e.g. test suites) lowers both servers' figures; NUT and Walnut runs alternate so it hits both alike.`,
   ];
-  console.log(`\nWalnut vs real NUT 2.8.0 (${new Date().toISOString()}, ${Math.round((Date.now() - t0) / 1000)} s)\n`);
-  console.log(table);
-  console.log('\n' + notes.map((n) => `- ${n}`).join('\n'));
+  const text = `Walnut vs real NUT 2.8.0 (${new Date().toISOString()}, ${Math.round((Date.now() - t0) / 1000)} s)\n\n${table}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`;
+  console.log(`\n${text}`);
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
   const out = { date: new Date().toISOString(), host: { cores: os.cpus().length, node: process.version, kernel: os.release(), loadavgStart: load0, loadavgEnd: os.loadavg() }, labels, options: { ...o, skip: [...o.skip] }, rows, notes, raw };
   fs.writeFileSync(o.out, JSON.stringify(out, null, 1) + '\n');
-  console.log(`\n(also written to ${path.relative(process.cwd(), o.out)})`);
+  const txt = o.out.replace(/\.json$/, '') + '.txt';
+  fs.writeFileSync(txt, text);
+  console.log(`(also written to ${path.relative(process.cwd(), o.out)} and ${path.relative(process.cwd(), txt)})`);
   return 0;
 }
 
