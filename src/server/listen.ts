@@ -100,6 +100,64 @@ function rewrapWithUserBuffer(sock: net.Socket): net.Socket {
   }
 }
 
+/**
+ * Replies are written straight to the socket's libuv handle, as net.Socket's
+ * own write path (node:internal/stream_base_commons writeGeneric) does,
+ * without the Writable stream machinery: no per-write WriteWrap, callback,
+ * or process.nextTick(afterWrite). Internals used (Node 20; all checked at
+ * start-up, else every write goes through socket.write):
+ * - process.binding('stream_wrap'): WriteWrap (the request object the handle
+ *   needs when the kernel does not take all bytes at once) and
+ *   streamBaseState[kLastWriteWasAsync] (set by the handle after each write).
+ * - handle.writeLatin1String(req, string): tries a write(2) at once; bytes the
+ *   kernel did not take are queued in libuv (in order with any later write)
+ *   and req.oncomplete(status) is called when they are sent or failed.
+ * A write that completes at once (the usual case) leaves `req` untouched, so
+ * one request object is reused until a write goes asynchronous.
+ * WALNUT_UPSD_STREAM_WRITES=1 turns this off.
+ */
+interface WriteReq {
+  oncomplete?: (status: number) => void;
+  conn?: Connection;
+  bytes?: number;
+}
+interface StreamHandle {
+  writeLatin1String(req: WriteReq, data: string): number;
+}
+interface StreamWrapBinding {
+  WriteWrap: new () => WriteReq;
+  streamBaseState: Int32Array;
+  kLastWriteWasAsync: number;
+}
+
+function loadStreamWrap(): StreamWrapBinding | null {
+  if (process.env.WALNUT_UPSD_STREAM_WRITES === '1') return null;
+  try {
+    const b = (process as unknown as { binding(name: string): Partial<StreamWrapBinding> }).binding('stream_wrap');
+    if (typeof b.WriteWrap !== 'function' || !(b.streamBaseState instanceof Int32Array) || typeof b.kLastWriteWasAsync !== 'number') return null;
+    return b as StreamWrapBinding;
+  } catch {
+    return null;
+  }
+}
+const streamWrap = loadStreamWrap();
+let syncReq: WriteReq | null = streamWrap ? new streamWrap.WriteWrap() : null;
+
+/** The handle to write to directly, or null (direct writes unavailable for this socket). */
+function directHandle(sock: net.Socket): StreamHandle | null {
+  if (!streamWrap) return null;
+  const h = (sock as net.Socket & { _handle: unknown })._handle as Partial<StreamHandle> | null;
+  return h && typeof h.writeLatin1String === 'function' ? (h as StreamHandle) : null;
+}
+
+function onDirectWriteDone(this: WriteReq, status: number): void {
+  const c = this.conn;
+  if (!c) return;
+  c.directPending -= this.bytes ?? 0;
+  this.conn = undefined;
+  if (status < 0) c.socket.destroy();
+}
+
 function onSocketData(this: ConnSocket, chunk: Buffer): void {
   this[kConn]?.onData(chunk);
 }
@@ -117,6 +175,10 @@ class Connection {
   private lexer: StreamLexer | null = null;
   private out = '';
   private dropped = false;
+  /** The socket's handle when replies are written to it directly (see directHandle). */
+  private readonly handle: StreamHandle | null;
+  /** Bytes of direct writes libuv still holds (the client is slow to read). */
+  directPending = 0;
 
   constructor(
     private readonly server: ClientServer,
@@ -131,6 +193,32 @@ class Connection {
     socket.on('end', onSocketEnd);
     socket.on('error', noop);
     socket.on('close', onSocketClose);
+    this.handle = directHandle(socket);
+  }
+
+  /** Sends reply text (ASCII: the lexer keeps only 0x20-0x7F, so latin1 is the cheapest encoding). */
+  private send(text: string): void {
+    const sock = this.socket;
+    const h = this.handle;
+    // direct only while the Writable holds nothing that would have to go first
+    if (h === null || syncReq === null || streamWrap === null || sock.writableLength > 0 || sock.destroyed) {
+      sock.write(text, 'latin1');
+      return;
+    }
+    const req = syncReq;
+    const err = h.writeLatin1String(req, text);
+    if (err !== 0) {
+      sock.destroy();
+      return;
+    }
+    if (streamWrap.streamBaseState[streamWrap.kLastWriteWasAsync] !== 0) {
+      // libuv keeps the rest; this request object now belongs to that write
+      syncReq = new streamWrap.WriteWrap();
+      req.conn = this;
+      req.bytes = text.length;
+      req.oncomplete = onDirectWriteDone;
+      this.directPending += text.length;
+    }
   }
 
   onLine(words: string[]): void {
@@ -143,7 +231,7 @@ class Connection {
       s.core.log.error(`internal error on request from ${s.addr}: ${(e as Error).stack ?? e}`);
       this.out += ERR['INVALID-ARGUMENT'];
     }
-    if (this.out.length + this.socket.writableLength > MAX_CLIENT_OUTPUT) {
+    if (this.out.length + this.socket.writableLength + this.directPending > MAX_CLIENT_OUTPUT) {
       this.dropped = true;
       s.core.log.debug(1, `dropping client ${s.addr}: it does not read its replies`);
     }
@@ -181,9 +269,9 @@ class Connection {
       return;
     }
     if (this.out.length > 0) {
-      // replies are ASCII (the lexer keeps only 0x20-0x7F): latin1 is the cheapest encoding
-      this.socket.write(this.out, 'latin1');
+      const text = this.out;
       this.out = '';
+      this.send(text);
     }
     if (s.closing) {
       // NUT closes the connection after OK Goodbye: flush, then close both directions
