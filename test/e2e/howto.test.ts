@@ -61,8 +61,14 @@ test('the how-to, first half, with Walnut', { timeout: 120_000 }, async (t) => {
   );
   const children: ChildProcess[] = [];
   after(() => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    for (const c of children) {
+      if (c.exitCode === null) c.kill('SIGTERM');
+      // never wait on pipes a leftover grandchild might still hold
+      c.stdout?.destroy();
+      c.stderr?.destroy();
+    }
     holder.kill('SIGKILL');
+    holder.stdout?.destroy();
     cleanup();
   });
   await new Promise<void>((resolve, reject) => {
@@ -163,10 +169,12 @@ test('the how-to, first half, with Walnut', { timeout: 120_000 }, async (t) => {
     { mode: 0o640 },
   );
   execFileSync('chown', ['root:nut', path.join(etc, 'upsmon.conf')]);
-  const upsmon = daemon(path.join(NUT_LIBEXEC, 'upsmon'), ['-F']);
+  // -p: one process (no privileged parent + child pair), so SIGTERM to this PID ends it all
+  const upsmon = daemon(path.join(NUT_LIBEXEC, 'upsmon'), ['-F', '-p']);
   await waitFor('the login line in upsd\'s log', () => /User locupsmon@127\.0\.0\.1 logged into UPS \[myups\]/.test(upsd.log()));
   assert.doesNotMatch(upsd.log(), /topsecret/, 'a password reached the log');
   upsmon.proc.kill('SIGTERM');
+  await new Promise((r) => (upsmon.proc.exitCode !== null ? r(null) : upsmon.proc.once('exit', r)));
 
   // "Switch from localhost to network reachable": LISTEN on an address, MONITOR typo reported.
   fs.writeFileSync(path.join(etc, 'upsd.conf'), 'LISTEN 198.18.0.1 3493\n');
