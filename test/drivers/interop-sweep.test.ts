@@ -1,7 +1,9 @@
 /**
  * Interop sweep: for EVERY .dev file of the shared DDL collection, `upsc`
  * (real NUT 2.8.0) prints the same thing through Walnut's dummy-ups + real
- * upsd as through real dummy-ups + real upsd.
+ * upsd as through real dummy-ups + real upsd. A Walnut upsd serves the same
+ * driver sockets at the same time, so the same sweep also checks real
+ * dummy-ups + Walnut upsd, and the all-Walnut stack, against the all-NUT one.
  *
  * One ups.conf holds two sections per file ([w<i>] served by Walnut, [r<i>]
  * by real dummy-ups); one real upsd serves them all. The Walnut drivers all
@@ -19,6 +21,8 @@ import { startDriver } from '../../src/drivers/core/index.js';
 import type { DriverHandle } from '../../src/drivers/core/index.js';
 import { dummyUps } from '../../src/drivers/dummy/index.js';
 import { parseUpsConf } from '../../src/config/ups-conf.js';
+import { startUpsd, type Upsd } from '../../src/server/index.js';
+import { silentLogger } from '../../src/common/log.js';
 import {
   devFiles,
   nutDir,
@@ -47,7 +51,7 @@ function allowedDifference(name: string, walnut: string | undefined, real: strin
   return name === 'driver.parameter.synchronous' && walnut === 'auto' && real === 'yes';
 }
 
-test('upsc output (and LIST RW + GET TYPE) through Walnut dummy-ups equals real dummy-ups, for every DDL .dev file', { timeout: 300_000 }, async (t) => {
+test('every DDL .dev file: upsc through Walnut dummy-ups and/or Walnut upsd equals the all-NUT stack (plus LIST RW + GET TYPE)', { timeout: 300_000 }, async (t) => {
   if (!requirePeers(t, 'nut', 'shared')) return;
   const files = devFiles(path.join(SHARED_DIR, 'ddl'));
   assert.equal(files.length, 574, 'the DDL collection has 574 .dev files');
@@ -66,7 +70,9 @@ test('upsc output (and LIST RW + GET TYPE) through Walnut dummy-ups equals real 
   const real: Proc[] = [];
   const walnut: DriverHandle[] = [];
   let upsd: Proc | undefined;
+  let walnutUpsd: Upsd | undefined;
   let client: NutClient | undefined;
+  let wclient: NutClient | undefined;
   try {
     // Walnut: every driver in this process
     for (let i = 0; i < files.length; i++) {
@@ -91,25 +97,33 @@ test('upsc output (and LIST RW + GET TYPE) through Walnut dummy-ups equals real 
         return false;
       }
     }, 15000, 100);
-    let pending = [...files.keys()].flatMap((i) => [`w${i}`, `r${i}`]);
-    await waitFor(
-      'every UPS dumped in upsd',
-      async () => {
-        const still: string[] = [];
-        for (const u of pending) {
-          try {
-            const s = await client!.get(u, 'ups.status');
-            if (s === 'WAIT') still.push(u);
-          } catch {
-            still.push(u);
+    const waitAllDumped = async (c: NutClient, what: string) => {
+      let pending = [...files.keys()].flatMap((i) => [`w${i}`, `r${i}`]);
+      await waitFor(
+        what,
+        async () => {
+          const still: string[] = [];
+          for (const u of pending) {
+            try {
+              const s = await c.get(u, 'ups.status');
+              if (s === 'WAIT') still.push(u);
+            } catch {
+              still.push(u);
+            }
           }
-        }
-        pending = still;
-        return pending.length === 0;
-      },
-      90000,
-      500,
-    );
+          pending = still;
+          return pending.length === 0;
+        },
+        90000,
+        500,
+      );
+    };
+    await waitAllDumped(client!, 'every UPS dumped in real upsd');
+    // Walnut's upsd on the same ups.conf and the same driver sockets (real and Walnut drivers)
+    walnutUpsd = await startUpsd({ confPath: d.etc, statePath: d.state, env: d.env, logger: silentLogger, listen: [{ host: '127.0.0.1', port: 0 }] });
+    const wport = walnutUpsd.addresses()[0]!.port;
+    wclient = await NutClient.connect('127.0.0.1', wport, { timeoutMs: 5000 });
+    await waitAllDumped(wclient, 'every UPS dumped in Walnut upsd');
 
     const mismatches: string[] = [];
     let compared = 0;
@@ -138,6 +152,34 @@ test('upsc output (and LIST RW + GET TYPE) through Walnut dummy-ups equals real 
     });
     assert.equal(compared, files.length);
 
+    // real dummy-ups + Walnut upsd, and Walnut dummy-ups + Walnut upsd, against the all-NUT stack
+    const upsdMismatches: string[] = [];
+    await pool([...files.keys()], 8, async (i) => {
+      const [rr, rw, ww] = await Promise.all([
+        upsc([`r${i}@127.0.0.1:${port}`], d.env),
+        upsc([`r${i}@127.0.0.1:${wport}`], d.env),
+        upsc([`w${i}@127.0.0.1:${wport}`], d.env),
+      ]);
+      assert.equal(rw.code, 0, `upsc r${i} via Walnut upsd: ${rw.stderr}`);
+      assert.equal(ww.code, 0, `upsc w${i} via Walnut upsd: ${ww.stderr}`);
+      const ref = parseUpsc(rr.stdout);
+      for (const [label, out] of [['real dummy-ups + Walnut upsd', rw], ['all Walnut', ww]] as const) {
+        const m = parseUpsc(out.stdout);
+        const diff: string[] = [];
+        if ([...m.keys()].join() !== [...ref.keys()].join()) diff.push('  variables or their order differ');
+        for (const k of m.keys()) {
+          const a = m.get(k);
+          const b = ref.get(k);
+          // one real driver serves both upsds; its synchronous switch may be seen by one only
+          if (a !== b && !(k === 'driver.parameter.synchronous' && (allowedDifference(k, a, b) || allowedDifference(k, b, a)))) {
+            diff.push(`  ${k}: ${JSON.stringify(a)} vs all-NUT ${JSON.stringify(b)}`);
+          }
+        }
+        if (diff.length) upsdMismatches.push(`${label}: ${path.relative(SHARED_DIR, files[i]!)}\n${diff.join('\n')}`);
+      }
+    });
+    assert.deepEqual(upsdMismatches, [], `${upsdMismatches.length} differ:\n${upsdMismatches.slice(0, 20).join('\n')}`);
+
     // the flags too: LIST RW and GET TYPE of every writable variable (RW, STRING:n, NUMBER)
     const typeMismatches: string[] = [];
     let typed = 0;
@@ -164,6 +206,8 @@ test('upsc output (and LIST RW + GET TYPE) through Walnut dummy-ups equals real 
     assert.deepEqual(mismatches, [], `${mismatches.length} files differ:\n${mismatches.slice(0, 20).join('\n')}`);
   } finally {
     client?.close();
+    wclient?.close();
+    await walnutUpsd?.stop();
     await stopProc(upsd);
     await Promise.all(real.map((p) => stopProc(p)));
     await Promise.all(walnut.map((h) => h.stop()));
