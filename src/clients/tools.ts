@@ -80,6 +80,44 @@ export function versionLine(program: string): string {
   return `Network UPS Tools ${program} ${NUT_VERSION}\n`;
 }
 
+/** What every client's command line may carry besides its own options. */
+export interface ClientFlags {
+  /** An option error to report (then the usage is printed, exit 0, as NUT). */
+  usageError?: string;
+  help?: boolean;
+  version?: boolean;
+}
+
+/**
+ * Answers a usage error, -h or -V as NUT's clients do (usage on stdout, exit 0;
+ * the version line goes to `versionTo`); undefined when the program carries on.
+ */
+export function answerFlags(o: ClientFlags, io: CliIO, program: string, usage: string, versionTo: 'out' | 'err'): number | undefined {
+  if (o.usageError !== undefined) {
+    io.err(`${program}: ${o.usageError}\n`);
+    io.out(usage);
+    return 0;
+  }
+  if (o.help) {
+    io.out(usage);
+    return 0;
+  }
+  if (o.version) {
+    io[versionTo](versionLine(program));
+    return 0;
+  }
+  return undefined;
+}
+
+/** upscmd's and upsrw's login and tracking options. */
+export interface LoginOptions {
+  user?: string;
+  pass?: string;
+  wait?: boolean;
+  /** -t as typed. */
+  timeout?: string;
+}
+
 /**
  * upscmd/upsrw login: prompts for what is missing (as NUT: `Username (<login>): `
  * on stdout, then `Password: `), sends USERNAME and PASSWORD. Like NUT, the
@@ -132,6 +170,26 @@ export async function enableTracking(c: NutClient): Promise<void> {
   } catch (err) {
     if (!(err instanceof NutServerError)) throw err;
   }
+}
+
+/**
+ * upscmd/upsrw's request: log in (prompting for what is missing), turn
+ * tracking on with -w, send and report (see sendAndReport).
+ */
+export async function loginAndSend(
+  io: CliIO,
+  c: NutClient,
+  o: LoginOptions,
+  timeoutSec: number,
+  /** upsrw takes end of input as the default user; upscmd stops there. */
+  eofIsDefault: boolean,
+  send: () => Promise<string | undefined>,
+): Promise<number> {
+  const wait = !!o.wait;
+  const cred = await promptCredentials(io, o.user, o.pass, eofIsDefault);
+  await sendCredentials(c, cred.user, cred.pass);
+  if (wait) await enableTracking(c);
+  return sendAndReport(io, c, send, wait, timeoutSec);
 }
 
 function sleep(io: CliIO, ms: number): Promise<void> {

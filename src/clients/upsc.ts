@@ -8,7 +8,8 @@
  */
 import { NameError, NutClient, splitAddr } from './client.js';
 import type { CliIO } from './io.js';
-import { BAD_HOST_DEFINITION, Exit, errorText, finish, parseUpsOrExit, runProgram, versionLine } from './tools.js';
+import { BAD_HOST_DEFINITION, Exit, answerFlags, errorText, finish, parseUpsOrExit, runProgram } from './tools.js';
+import type { ClientFlags } from './tools.js';
 
 export const UPSC_USAGE = `Network UPS Tools upsc 2.8.0
 
@@ -48,11 +49,7 @@ function jsonObject(pairs: Array<[string, string]>): string {
 }
 
 /** upsc's command line, parsed (src/cli/upsc.ts maps argv to this). */
-export interface UpscOptions {
-  /** An option error to report (then the usage is printed, exit 0, as NUT). */
-  usageError?: string;
-  help?: boolean;
-  version?: boolean;
+export interface UpscOptions extends ClientFlags {
   mode: Mode;
   json?: boolean;
   /** ups[@host[:port]], or host[:port] for -l/-L. */
@@ -62,19 +59,8 @@ export interface UpscOptions {
 
 export async function upsc(o: UpscOptions, io: CliIO): Promise<number> {
   return runProgram(io, async () => {
-    if (o.usageError !== undefined) {
-      io.err(`upsc: ${o.usageError}\n`);
-      io.out(UPSC_USAGE);
-      return 0;
-    }
-    if (o.help) {
-      io.out(UPSC_USAGE);
-      return 0;
-    }
-    if (o.version) {
-      io.err(versionLine('upsc'));
-      return 0;
-    }
+    const answered = answerFlags(o, io, 'upsc', UPSC_USAGE, 'err');
+    if (answered !== undefined) return answered;
     const mode = o.mode;
     const asJson = !!o.json;
     const { target, varName } = o;

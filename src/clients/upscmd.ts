@@ -6,18 +6,8 @@
  *   upscmd [-u user] [-p pass] [-w] [-t secs] ups[@host[:port]] command [value]
  */
 import type { CliIO } from './io.js';
-import {
-  connectOrExit,
-  enableTracking,
-  finish,
-  parseTimeout,
-  parseUpsOrExit,
-  promptCredentials,
-  runProgram,
-  sendAndReport,
-  sendCredentials,
-  versionLine,
-} from './tools.js';
+import { answerFlags, connectOrExit, finish, loginAndSend, parseTimeout, parseUpsOrExit, runProgram } from './tools.js';
+import type { ClientFlags, LoginOptions } from './tools.js';
 
 export const UPSCMD_USAGE = `Network UPS Tools upscmd 2.8.0
 
@@ -41,40 +31,19 @@ Administration program to initiate instant commands on UPS hardware.
 `;
 
 /** upscmd's command line, parsed (src/cli/upscmd.ts maps argv to this). */
-export interface UpscmdOptions {
-  usageError?: string;
-  help?: boolean;
-  version?: boolean;
+export interface UpscmdOptions extends ClientFlags, LoginOptions {
   /** -l ups: list the commands. */
   listUps?: string;
-  user?: string;
-  pass?: string;
-  wait?: boolean;
-  /** -t as typed. */
-  timeout?: string;
   /** Operands: ups, command, [value]. */
   rest: string[];
 }
 
 export async function upscmd(o: UpscmdOptions, io: CliIO): Promise<number> {
   return runProgram(io, async () => {
-    if (o.usageError !== undefined) {
-      io.err(`upscmd: ${o.usageError}\n`);
-      io.out(UPSCMD_USAGE);
-      return 0;
-    }
-    if (o.help) {
-      io.out(UPSCMD_USAGE);
-      return 0;
-    }
-    if (o.version) {
-      io.err(versionLine('upscmd'));
-      return 0;
-    }
-    const { listUps, user, pass } = o;
-    const wait = !!o.wait;
-    const timeoutArg = o.timeout;
-    const timeoutSec = parseTimeout(timeoutArg, io);
+    const answered = answerFlags(o, io, 'upscmd', UPSCMD_USAGE, 'err');
+    if (answered !== undefined) return answered;
+    const { listUps } = o;
+    const timeoutSec = parseTimeout(o.timeout, io);
 
     if (listUps !== undefined) {
       const addr = parseUpsOrExit(listUps, io);
@@ -106,10 +75,7 @@ export async function upscmd(o: UpscmdOptions, io: CliIO): Promise<number> {
         io.out(UPSCMD_USAGE);
         return 0;
       }
-      const cred = await promptCredentials(io, user, pass);
-      await sendCredentials(c, cred.user, cred.pass);
-      if (wait) await enableTracking(c);
-      return await sendAndReport(io, c, () => c.instCmd(addr.ups, cmd, value), wait, timeoutSec);
+      return await loginAndSend(io, c, o, timeoutSec, false, () => c.instCmd(addr.ups, cmd, value));
     } finally {
       await finish(c);
     }

@@ -8,19 +8,8 @@
 import { atoi } from '../protocol/sock/messages.js';
 import type { NutClient } from './client.js';
 import type { CliIO } from './io.js';
-import {
-  Exit,
-  connectOrExit,
-  enableTracking,
-  finish,
-  parseTimeout,
-  parseUpsOrExit,
-  promptCredentials,
-  runProgram,
-  sendAndReport,
-  sendCredentials,
-  versionLine,
-} from './tools.js';
+import { Exit, answerFlags, connectOrExit, finish, loginAndSend, parseTimeout, parseUpsOrExit, runProgram } from './tools.js';
+import type { ClientFlags, LoginOptions } from './tools.js';
 
 export const UPSRW_USAGE = `Network UPS Tools upsrw 2.8.0
 
@@ -91,40 +80,19 @@ async function fetchRwVar(c: NutClient, ups: string, name: string): Promise<RwVa
 }
 
 /** upsrw's command line, parsed (src/cli/upsrw.ts maps argv to this). */
-export interface UpsrwOptions {
-  usageError?: string;
-  help?: boolean;
-  version?: boolean;
+export interface UpsrwOptions extends ClientFlags, LoginOptions {
   /** -s var[=value] as typed. */
   set?: string;
-  user?: string;
-  pass?: string;
-  wait?: boolean;
-  timeout?: string;
   /** Operands: ups. */
   rest: string[];
 }
 
 export async function upsrw(o: UpsrwOptions, io: CliIO): Promise<number> {
   return runProgram(io, async () => {
-    if (o.usageError !== undefined) {
-      io.err(`upsrw: ${o.usageError}\n`);
-      io.out(UPSRW_USAGE);
-      return 0;
-    }
-    if (o.help) {
-      io.out(UPSRW_USAGE);
-      return 0;
-    }
-    if (o.version) {
-      io.out(versionLine('upsrw'));
-      return 0;
-    }
-    const { user, pass } = o;
+    const answered = answerFlags(o, io, 'upsrw', UPSRW_USAGE, 'out');
+    if (answered !== undefined) return answered;
     const setArg = o.set;
-    const wait = !!o.wait;
-    const timeoutArg = o.timeout;
-    const timeoutSec = parseTimeout(timeoutArg, io);
+    const timeoutSec = parseTimeout(o.timeout, io);
     const target = o.rest[0];
     if (target === undefined) {
       io.out(UPSRW_USAGE);
@@ -155,11 +123,8 @@ export async function upsrw(o: UpsrwOptions, io: CliIO): Promise<number> {
         }
         value = line;
       }
-      const cred = await promptCredentials(io, user, pass, true);
-      await sendCredentials(c, cred.user, cred.pass);
-      if (wait) await enableTracking(c);
       const v = value;
-      return await sendAndReport(io, c, () => c.setVar(addr.ups, name, v), wait, timeoutSec);
+      return await loginAndSend(io, c, o, timeoutSec, true, () => c.setVar(addr.ups, name, v));
     } finally {
       await finish(c);
     }
