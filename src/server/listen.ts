@@ -57,49 +57,6 @@ function feedLine(words: string[]): void {
   feeding?.onLine(words);
 }
 
-const kConn = Symbol('walnut.connection');
-type ConnSocket = net.Socket & { [kConn]?: Connection };
-
-/**
- * Reads into one shared buffer instead of a fresh ArrayBuffer per read
- * (net.Socket's `onread` option), and skip the Readable stream machinery:
- * requests are lexed synchronously, so the bytes need not outlive the call.
- * net.Server has no `onread` option, so the accepted (paused) socket's
- * handle is re-wrapped in a socket that has one. WALNUT_UPSD_STREAM_READS=1
- * turns this off.
- */
-const USER_BUFFER_READS = process.env.WALNUT_UPSD_STREAM_READS !== '1';
-const readBuffer = Buffer.allocUnsafe(64 * 1024);
-
-function onUserBufferRead(this: ConnSocket, nread: number, buf: Buffer): boolean {
-  const c = this[kConn];
-  if (c) c.onData(buf, nread);
-  return true;
-}
-
-function rewrapWithUserBuffer(sock: net.Socket): net.Socket {
-  const handle = (sock as net.Socket & { _handle: unknown })._handle;
-  if (!handle) return sock;
-  try {
-    // detach the handle from the accepted socket (it never started reading)
-    (sock as net.Socket & { _handle: unknown })._handle = null;
-    const ns = new net.Socket({
-      handle,
-      allowHalfOpen: true,
-      readable: true,
-      writable: true,
-      onread: { buffer: readBuffer, callback: onUserBufferRead },
-    } as net.SocketConstructorOpts & { handle: unknown });
-    sock.destroy();
-    ns.resume();
-    return ns;
-  } catch {
-    (sock as net.Socket & { _handle: unknown })._handle = handle;
-    sock.resume();
-    return sock;
-  }
-}
-
 /**
  * Replies are written straight to the socket's libuv handle, as net.Socket's
  * own write path (node:internal/stream_base_commons writeGeneric) does,
@@ -128,26 +85,106 @@ interface StreamWrapBinding {
   WriteWrap: new () => WriteReq;
   streamBaseState: Int32Array;
   kLastWriteWasAsync: number;
+  kReadBytesOrError: number;
 }
 
 function loadStreamWrap(): StreamWrapBinding | null {
-  if (process.env.WALNUT_UPSD_STREAM_WRITES === '1') return null;
   try {
     const b = (process as unknown as { binding(name: string): Partial<StreamWrapBinding> }).binding('stream_wrap');
-    if (typeof b.WriteWrap !== 'function' || !(b.streamBaseState instanceof Int32Array) || typeof b.kLastWriteWasAsync !== 'number') return null;
+    if (typeof b.WriteWrap !== 'function' || !(b.streamBaseState instanceof Int32Array)) return null;
+    if (typeof b.kLastWriteWasAsync !== 'number' || typeof b.kReadBytesOrError !== 'number') return null;
     return b as StreamWrapBinding;
   } catch {
     return null;
   }
 }
+/** Node's stream_wrap binding (see above), or null: then only public APIs are used. */
 const streamWrap = loadStreamWrap();
-let syncReq: WriteReq | null = streamWrap ? new streamWrap.WriteWrap() : null;
+const directWrites = streamWrap !== null && process.env.WALNUT_UPSD_STREAM_WRITES !== '1';
+let syncReq: WriteReq | null = directWrites && streamWrap ? new streamWrap.WriteWrap() : null;
 
 /** The handle to write to directly, or null (direct writes unavailable for this socket). */
 function directHandle(sock: net.Socket): StreamHandle | null {
-  if (!streamWrap) return null;
+  if (!directWrites) return null;
   const h = (sock as net.Socket & { _handle: unknown })._handle as Partial<StreamHandle> | null;
   return h && typeof h.writeLatin1String === 'function' ? (h as StreamHandle) : null;
+}
+
+const kConn = Symbol('walnut.connection');
+type ConnSocket = net.Socket & { [kConn]?: Connection };
+
+/**
+ * Reads into one shared buffer instead of a fresh ArrayBuffer per read
+ * (net.Socket's `onread` option), and skip the Readable stream machinery:
+ * requests are lexed synchronously, so the bytes need not outlive the call.
+ * net.Server has no `onread` option, so the accepted (paused) socket's
+ * handle is re-wrapped in a socket that has one. WALNUT_UPSD_STREAM_READS=1
+ * turns this off.
+ */
+const USER_BUFFER_READS = process.env.WALNUT_UPSD_STREAM_READS !== '1';
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
+function onUserBufferRead(this: ConnSocket, nread: number, buf: Buffer): boolean {
+  const c = this[kConn];
+  if (c) c.onData(buf, nread);
+  return true;
+}
+
+/**
+ * With a user buffer, the handle's C++ side calls `handle.onread()` with the
+ * byte count in streamBaseState[kReadBytesOrError]; net.Socket's onread
+ * (node:internal/stream_base_commons onStreamRead) then calls the socket's
+ * onread callback. For a read of n > 0 bytes this goes to the connection
+ * directly; EOF and errors (n <= 0) still go to Node's function, which ends
+ * or destroys the socket. Needs the stream_wrap binding; without it (or with
+ * WALNUT_UPSD_SOCKET_ONREAD=1) Node's path is kept.
+ */
+type ReadHandle = { onread: (this: ReadHandle, ab: unknown) => unknown; [kConn]?: Connection };
+let nodeOnStreamRead: ReadHandle['onread'] | null = null;
+const directReads = streamWrap !== null && process.env.WALNUT_UPSD_SOCKET_ONREAD !== '1';
+
+function onHandleRead(this: ReadHandle, ab: unknown): unknown {
+  const nread = streamWrap!.streamBaseState[streamWrap!.kReadBytesOrError]!;
+  const c = this[kConn];
+  if (nread > 0 && c !== undefined) {
+    if (!c.socket.destroyed) c.onData(readBuffer, nread);
+    return undefined;
+  }
+  return nodeOnStreamRead!.call(this, ab);
+}
+
+/** Routes the handle's reads to `c` (see onHandleRead) if its onread is Node's own. */
+function takeOverReads(sock: net.Socket, c: Connection): void {
+  if (!directReads) return;
+  const h = (sock as net.Socket & { _handle: unknown })._handle as ReadHandle | null;
+  if (!h || typeof h.onread !== 'function') return;
+  nodeOnStreamRead ??= h.onread;
+  if (h.onread !== nodeOnStreamRead) return;
+  h[kConn] = c;
+  h.onread = onHandleRead;
+}
+
+function rewrapWithUserBuffer(sock: net.Socket): net.Socket {
+  const handle = (sock as net.Socket & { _handle: unknown })._handle;
+  if (!handle) return sock;
+  try {
+    // detach the handle from the accepted socket (it never started reading)
+    (sock as net.Socket & { _handle: unknown })._handle = null;
+    const ns = new net.Socket({
+      handle,
+      allowHalfOpen: true,
+      readable: true,
+      writable: true,
+      onread: { buffer: readBuffer, callback: onUserBufferRead },
+    } as net.SocketConstructorOpts & { handle: unknown });
+    sock.destroy();
+    ns.resume();
+    return ns;
+  } catch {
+    (sock as net.Socket & { _handle: unknown })._handle = handle;
+    sock.resume();
+    return sock;
+  }
 }
 
 function onDirectWriteDone(this: WriteReq, status: number): void {
@@ -360,7 +397,14 @@ export class ClientServer {
       sock.destroy();
       return;
     }
-    this.conns.add(new Connection(this, USER_BUFFER_READS ? rewrapWithUserBuffer(sock) : sock));
+    if (!USER_BUFFER_READS) {
+      this.conns.add(new Connection(this, sock));
+      return;
+    }
+    const ns = rewrapWithUserBuffer(sock);
+    const c = new Connection(this, ns);
+    if (ns !== sock) takeOverReads(ns, c);
+    this.conns.add(c);
   }
 
   forget(c: Connection): void {
