@@ -1,7 +1,7 @@
 /** GET TRACKING/NUMLOGINS/UPSDESC/VAR/TYPE/DESC/CMDDESC, with NUT's staged argument checks. */
 import type { Session } from '../session.js';
 import { ERR, enc, isStatusName } from '../replies.js';
-import { FLAG_RW, FLAG_STRING } from '../../state/table.js';
+import { FLAG_RW, FLAG_STRING, type StateTable } from '../../state/table.js';
 import { NUT_VERSION } from '../../common/version.js';
 import { VER_TEXT } from './misc.js';
 
@@ -62,12 +62,30 @@ function getVar(s: Session, upsName: string, name: string): string {
   }
   const ups = s.available(upsName);
   if (typeof ups === 'string') return ups;
-  const v = ups.table.get(name);
+  const table = ups.table;
+  let cache = varReplies.get(table);
+  if (cache === undefined || cache.version !== table.version || cache.fsd !== ups.fsd || cache.replies.size >= VAR_REPLY_CACHE_MAX) {
+    cache = { version: table.version, fsd: ups.fsd, replies: new Map() };
+    varReplies.set(table, cache);
+  }
+  const hit = cache.replies.get(name);
+  if (hit !== undefined && hit.upsName === upsName) return hit.reply;
+  const v = table.get(name);
   if (!v) return ERR['VAR-NOT-SUPPORTED'];
   const val = enc(v.value);
-  if (ups.fsd && isStatusName(name)) return `VAR ${upsName} ${name} "FSD ${val}"\n`;
-  return `VAR ${upsName} ${name} "${val}"\n`;
+  const reply = ups.fsd && isStatusName(name) ? `VAR ${upsName} ${name} "FSD ${val}"\n` : `VAR ${upsName} ${name} "${val}"\n`;
+  cache.replies.set(name, { upsName, reply });
+  return reply;
 }
+
+/**
+ * Rendered GET VAR replies per state table, keyed by the variable name as the
+ * client spelled it (the reply echoes the client's spelling of both names).
+ * Valid while the table's version and the UPS's FSD latch are unchanged; a
+ * new table (a new dump) starts an empty cache. Bounded: full means cleared.
+ */
+const varReplies = new WeakMap<StateTable, { version: number; fsd: boolean; replies: Map<string, { upsName: string; reply: string }> }>();
+const VAR_REPLY_CACHE_MAX = 1024;
 
 function getType(s: Session, upsName: string, name: string): string {
   const ups = s.available(upsName);
