@@ -23,19 +23,9 @@ import { dummyUps } from '../../src/drivers/dummy/index.js';
 import { parseUpsConf } from '../../src/config/ups-conf.js';
 import { startUpsd, type Upsd } from '../../src/server/index.js';
 import { silentLogger } from '../../src/common/log.js';
-import {
-  devFiles,
-  nutDir,
-  parseUpsc,
-  pool,
-  startRealDummy,
-  startRealUpsd,
-  stopProc,
-  upsc,
-  waitFor,
-  writeUpsdConf,
-} from './nut-helpers.js';
-import type { Proc } from './nut-helpers.js';
+import { stopProc, waitFor, type Proc } from '../support/proc.js';
+import { nutDir, startRealDummy, startRealUpsd, writeUpsdConf } from '../support/real-nut.js';
+import { devFiles, parseUpsc, pool, upsc } from './nut-helpers.js';
 
 /**
  * The one difference allowed: real dummy-ups 2.8.0 writes to its socket

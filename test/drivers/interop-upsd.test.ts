@@ -17,8 +17,9 @@ import type { DriverHandle } from '../../src/drivers/core/index.js';
 import { dummyUps } from '../../src/drivers/dummy/index.js';
 import { parseUpsConf } from '../../src/config/ups-conf.js';
 import { readPidFile, isAlive } from '../../src/common/daemon.js';
-import { nutDir, startRealDummy, startRealUpsd, stopProc, upsc, waitFor, parseUpsc } from './nut-helpers.js';
-import type { NutDir, Proc } from './nut-helpers.js';
+import { stopProc, waitFor, type Proc } from '../support/proc.js';
+import { nutDir, startRealDummy, startRealUpsd, type NutDir } from '../support/real-nut.js';
+import { upsc, parseUpsc } from './nut-helpers.js';
 
 const DEV = [
   'ups.mfr: Dummy Manufacturer',

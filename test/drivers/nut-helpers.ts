@@ -1,92 +1,10 @@
 /**
- * Helpers for driver tests that run real NUT 2.8.0 programs (upsd,
- * dummy-ups, upsc) in a private temp dir: NUT_CONFPATH=<dir>/etc,
- * NUT_STATEPATH=<dir>/state, NUT_ALTPIDPATH=<dir>/run. Every process is
- * started here, recorded by PID and ended by PID.
+ * Helpers for driver tests that run real NUT 2.8.0's upsc and sweep .dev
+ * files (work dirs and processes: test/support/real-nut.ts, proc.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, execFile } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { NUT_LIBEXEC } from '../support/peers.js';
-import { tempDir } from '../support/tmp.js';
-
-export interface NutDir {
-  dir: string;
-  etc: string;
-  state: string;
-  run: string;
-  env: NodeJS.ProcessEnv;
-  cleanup(): void;
-}
-
-export function nutDir(prefix = 'walnut-drv-'): NutDir {
-  const t = tempDir(prefix);
-  const etc = path.join(t.dir, 'etc');
-  const state = path.join(t.dir, 'state');
-  const run = path.join(t.dir, 'run');
-  for (const d of [etc, state, run]) fs.mkdirSync(d, { recursive: true, mode: 0o770 });
-  const env = { ...process.env, NUT_CONFPATH: etc, NUT_STATEPATH: state, NUT_ALTPIDPATH: run };
-  return { dir: t.dir, etc, state, run, env, cleanup: t.cleanup };
-}
-
-export function writeUpsdConf(d: NutDir, port: number, maxAge = 15): void {
-  fs.writeFileSync(path.join(d.etc, 'upsd.conf'), `LISTEN 127.0.0.1 ${port}\nSTATEPATH ${d.state}\nMAXAGE ${maxAge}\n`, { mode: 0o640 });
-  fs.writeFileSync(
-    path.join(d.etc, 'upsd.users'),
-    '[admin]\n  password = adminpass\n  actions = SET\n  actions = FSD\n  instcmds = ALL\n',
-    { mode: 0o640 },
-  );
-}
-
-export interface Proc {
-  child: ChildProcess;
-  pid: number;
-  log: string[];
-  exited: Promise<number | null>;
-}
-
-/** Starts a program with the dir's environment; stderr/stdout are kept in memory. */
-export function startProc(cmd: string, args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const log: string[] = [];
-  child.stdout!.on('data', (b: Buffer) => log.push(b.toString('latin1')));
-  child.stderr!.on('data', (b: Buffer) => log.push(b.toString('latin1')));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  if (child.pid === undefined) throw new Error(`could not start ${cmd}`);
-  return { child, pid: child.pid, log, exited };
-}
-
-/** SIGTERM, wait up to 5 s, then SIGKILL: only the process we started. */
-export async function stopProc(p: Proc | undefined): Promise<void> {
-  if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
-  p.child.kill('SIGTERM');
-  const t = setTimeout(() => p.child.kill('SIGKILL'), 5000);
-  await p.exited;
-  clearTimeout(t);
-}
-
-export function startRealUpsd(d: NutDir): Proc {
-  return startProc(path.join(NUT_LIBEXEC, 'upsd'), ['-F', '-u', 'root'], d.env);
-}
-
-export function startRealDummy(d: NutDir, ups: string): Proc {
-  return startProc(path.join(NUT_LIBEXEC, 'dummy-ups'), ['-a', ups, '-F', '-u', 'root'], d.env);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Waits (polling) until cond() is true; throws after timeoutMs. */
-export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10000, stepMs = 50): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(stepMs);
-  }
-}
+import { execFile } from 'node:child_process';
 
 export interface UpscResult {
   code: number;

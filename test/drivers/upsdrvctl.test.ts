@@ -13,8 +13,9 @@ import { execFile } from 'node:child_process';
 import { requirePeers, REPO_ROOT } from '../support/peers.js';
 import { freePort } from '../support/ports.js';
 import { readPidFile, isAlive } from '../../src/common/daemon.js';
-import { nutDir, startProc, startRealUpsd, stopProc, upsc, waitFor, parseUpsc } from './nut-helpers.js';
-import type { NutDir, Proc } from './nut-helpers.js';
+import { startProc, stopProc, waitFor, type Proc } from '../support/proc.js';
+import { nutDir, startRealUpsd, type NutDir } from '../support/real-nut.js';
+import { upsc, parseUpsc } from './nut-helpers.js';
 
 const BIN = path.join(REPO_ROOT, 'bin');
 

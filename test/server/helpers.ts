@@ -8,23 +8,10 @@ import { parseFromDriver } from '../../src/protocol/sock/messages.js';
 import { UpsdCore, type Descriptions } from '../../src/server/core.js';
 import { Session } from '../../src/server/session.js';
 import { UpsEntry } from '../../src/server/ups.js';
+import { USERS_TEXT } from '../support/real-nut.js';
 
-/** tools/real-nut.sh's upsd.users. */
-export const USERS_TEXT = `
-[admin]
-	password = adminpass
-	actions = SET
-	actions = FSD
-	instcmds = ALL
-[monpri]
-	password = pripass
-	upsmon primary
-[monsec]
-	password = secpass
-	upsmon secondary
-[viewer]
-	password = viewpass
-`;
+/** tools/real-nut.sh's upsd.users (test/support/real-nut.ts). */
+export { USERS_TEXT };
 
 /** What real dummy-ups 2.8.0 dumps for tools/real-nut.sh's default dummy.dev (see the transcripts). */
 export const DUMMY_DUMP = `

@@ -2,6 +2,7 @@
 import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
+import { waitFor as supportWaitFor } from '../support/proc.js';
 
 /** A raw TCP client that collects what the server sends. */
 export class RawClient {
@@ -179,12 +180,7 @@ export class TestDriver {
   }
 }
 
-/** Polls `fn` until it returns true or the timeout passes. */
-export async function waitFor(fn: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timeout waiting for ${what}`);
+/** Polls `fn` until it returns true or the timeout passes (test/support/proc.ts waitFor, every 25 ms). */
+export function waitFor(fn: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  return supportWaitFor(what, fn, timeoutMs, 25);
 }
