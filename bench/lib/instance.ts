@@ -8,17 +8,23 @@
  *                bin/dummy-ups per UPS) + bin/upsd -F, each its own process;
  *                when Walnut's drivers are missing, real dummy-ups feed
  *                Walnut's upsd (upsd only needs the driver sockets).
+ *
+ * The tests' private NUT (test/support/real-nut.ts, proc.ts) is not used for
+ * the processes: the bench pins them to a CPU core, raises their open-file
+ * limit, logs to files, drops to `nut` as root, runs many UPSes and Walnut's
+ * bundles, and tracks daemonised drivers for memory figures.
  */
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { startProcess, stopProcess, processTree, rssKiB, pssKiB, sleep, type Started } from './proc.js';
+// the test suite's repo root, NUT location and dummy.dev (test/support); the rest differs: see startInstance
+import { REPO_ROOT, NUT_LIBEXEC } from '../../test/support/peers.js';
+import { DUMMY_DEV } from '../../test/support/real-nut.js';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const NUT_LIBEXEC = process.env.NUT_LIBEXEC ?? '/lib/nut';
+export { REPO_ROOT, NUT_LIBEXEC };
 export const SERVER_CORE = 0;
 export const LOAD_CORE = 1;
 const NOFILE = 20_000;
@@ -57,22 +63,7 @@ export interface Instance {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_DEV = `# written by bench/ (same as tools/real-nut.sh's default)
-ups.mfr: Dummy Manufacturer
-ups.model: Dummy UPS
-ups.serial: DUMMY0001
-ups.status: OL
-ups.load: 25
-battery.charge: 100
-battery.charge.low: 20
-battery.runtime: 3600
-battery.runtime.low: 120
-battery.voltage: 13.5
-battery.voltage.nominal: 12
-input.voltage: 230.0
-input.voltage.nominal: 230
-output.voltage: 230.0
-`;
+export const DEFAULT_DEV = `# written by bench/ (same as tools/real-nut.sh's default)\n${DUMMY_DEV}`;
 
 /** A .dev whose UPS has `total` variables in LIST VAR (driver.* and device.* included, as dummy-ups adds them). */
 export function bigDev(fileVars: number): string {

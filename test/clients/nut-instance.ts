@@ -8,9 +8,9 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { REPO_ROOT } from '../support/peers.js';
 import { freePort } from '../support/ports.js';
+import { waitFor as pollUntil } from '../support/proc.js';
 import { tempDir } from '../support/tmp.js';
 import { NutClient } from '../../src/clients/client.js';
 import { runCaptured } from '../../src/clients/io.js';
@@ -101,14 +101,9 @@ export function runWalnut(prog: 'upsc' | 'upscmd' | 'upsrw', args: string[], inp
   return runCaptured(WALNUT[prog], args, { input, userName: os.userInfo().username, timeoutMs: 15_000 });
 }
 
-/** Waits until `probe` resolves true (polling every 200 ms) or throws after timeoutMs. */
-export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe().catch(() => false)) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await delay(200);
-  }
+/** Waits until `probe` resolves true (polling every 200 ms; a rejection counts as false) or throws after timeoutMs. */
+export function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  return pollUntil(what, () => probe().catch(() => false), timeoutMs, 200);
 }
 
 /** The ERR code (or 'OK') a GET VAR ups.status gets right now. */
