@@ -14,6 +14,7 @@ import path from 'node:path';
 import { NUT_LIBEXEC, requirePeers } from '../support/peers.js';
 import { freePort } from '../support/ports.js';
 import { tempDir } from '../support/tmp.js';
+import { stopChild as stop } from '../support/proc.js';
 import { parseUpsConf } from '../../src/config/ups-conf.js';
 import { parseUpsdConf } from '../../src/config/upsd-conf.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -147,18 +148,6 @@ async function startUpsd(etc: string, state: string): Promise<ChildProcess> {
   p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   (p as ChildProcess & { errText?: () => string }).errText = () => err;
   return p;
-}
-
-async function stop(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const t = setTimeout(() => p.kill('SIGKILL'), 5000);
-    p.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    p.kill('SIGTERM');
-  });
 }
 
 async function waitListening(port: number, p: ChildProcess): Promise<void> {
