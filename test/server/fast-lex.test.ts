@@ -40,3 +40,29 @@ test('fast path: accepts plain lines, caps words and word counts like the lexer;
     assert.equal(viaFast(Buffer.from(s, 'latin1')), null, JSON.stringify(s));
   }
 });
+
+test('fast path: a repeated chunk (same or reused buffer) gives the same lines, never a stale one', () => {
+  const shared = Buffer.alloc(64);
+  const lexShared = (text: string): string[][] | null => {
+    const n = shared.write(text, 'latin1');
+    const out: string[][] = [];
+    return lexSimpleChunk(shared, (w) => out.push(w), n) ? out : null;
+  };
+  const lines = fc.constantFrom('GET VAR dummy ups.status\n', 'GET VAR dummy ups.statuS\n', 'GET VAR dummy ups.load\n', 'LIST UPS\nVER\n', 'GET VAR dummy ups.status\nGET VAR dummy ups.status\n', 'x\n', 'a "b"\n');
+  fc.assert(
+    fc.property(fc.array(fc.tuple(lines, fc.boolean()), { minLength: 1, maxLength: 30 }), (seq) => {
+      for (const [text, reuse] of seq) {
+        const buf = Buffer.from(text, 'latin1');
+        const fast = reuse ? lexShared(text) : viaFast(buf);
+        if (fast !== null) assert.deepEqual(fast, viaLexer(buf), text);
+        else assert.ok(text.includes('"'));
+      }
+    }),
+    { numRuns: 500 },
+  );
+  // the word arrays handed out may be handed out again: they are frozen
+  const first = viaFast(Buffer.from('GET VAR dummy ups.status\n'))!;
+  const again = viaFast(Buffer.from('GET VAR dummy ups.status\n'))!;
+  assert.deepEqual(again, first);
+  assert.ok(Object.isFrozen(again[0]));
+});
