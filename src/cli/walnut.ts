@@ -5,15 +5,18 @@
  */
 import { WALNUT_VERSION, NUT_VERSION } from '../common/version.js';
 
-const SUBCOMMANDS: Record<string, { module: string; help: string }> = {
-  check: { module: 'walnut-check', help: 'validate every NUT config file in NUT_CONFPATH' },
-  demo: { module: 'demo', help: 'run upsd on a simulated UPS going through a power failure' },
-  upsd: { module: 'upsd', help: 'the NUT network server' },
-  upsc: { module: 'upsc', help: 'read UPS variables' },
-  upscmd: { module: 'upscmd', help: 'send instant commands' },
-  upsrw: { module: 'upsrw', help: 'read and set writable variables' },
-  upsdrvctl: { module: 'upsdrvctl', help: 'start and stop drivers' },
-  'dummy-ups': { module: 'dummy-ups', help: 'simulated UPS driver (.dev/.seq files, repeater)' },
+type Program = { main(argv: string[]): Promise<number | void> };
+
+// Static import() calls (not a computed path), so a bundler can follow them.
+const SUBCOMMANDS: Record<string, { load: () => Promise<Program>; help: string }> = {
+  check: { load: () => import('./walnut-check.js'), help: 'validate every NUT config file in NUT_CONFPATH' },
+  demo: { load: () => import('./demo.js'), help: 'run upsd on a simulated UPS going through a power failure' },
+  upsd: { load: () => import('./upsd.js'), help: 'the NUT network server' },
+  upsc: { load: () => import('./upsc.js'), help: 'read UPS variables' },
+  upscmd: { load: () => import('./upscmd.js'), help: 'send instant commands' },
+  upsrw: { load: () => import('./upsrw.js'), help: 'read and set writable variables' },
+  upsdrvctl: { load: () => import('./upsdrvctl.js'), help: 'start and stop drivers' },
+  'dummy-ups': { load: () => import('./dummy-ups.js'), help: 'simulated UPS driver (.dev/.seq files, repeater)' },
 };
 
 function usage(): string {
@@ -37,6 +40,6 @@ export async function main(argv: string[]): Promise<number | void> {
     console.error(`walnut: unknown command '${sub}'\n\n${usage()}`);
     return 1;
   }
-  const mod = (await import(`./${s.module}.js`)) as { main(argv: string[]): Promise<number | void> };
+  const mod = await s.load();
   return mod.main(rest);
 }
