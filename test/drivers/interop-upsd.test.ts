@@ -8,7 +8,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
 import { requirePeers, REPO_ROOT } from '../support/peers.js';
 import { freePort } from '../support/ports.js';
 import { NutClient, NutServerError } from '../../src/clients/client.js';
@@ -17,7 +16,7 @@ import type { DriverHandle } from '../../src/drivers/core/index.js';
 import { dummyUps } from '../../src/drivers/dummy/index.js';
 import { parseUpsConf } from '../../src/config/ups-conf.js';
 import { readPidFile, isAlive } from '../../src/common/daemon.js';
-import { stopProc, waitFor, type Proc } from '../support/proc.js';
+import { execProgram, stopProc, waitFor, type Proc, type Ran } from '../support/proc.js';
 import { nutDir, startRealDummy, startRealUpsd, type NutDir } from '../support/real-nut.js';
 import { upsc, parseUpsc } from './nut-helpers.js';
 
@@ -35,14 +34,7 @@ const DEV = [
   '',
 ].join('\n');
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeout = 30000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv, timeout = 30000): Promise<Ran> => execProgram(cmd, args, env, timeout);
 
 let mtimeStep = 0;
 /** Rewrites a .dev file with an mtime (whole seconds) it never had before. */

@@ -4,21 +4,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
+import { execProgram, type Ran } from '../support/proc.js';
 
-export interface UpscResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type UpscResult = Ran;
 
+/** NUT's upsc (output as latin1). */
 export function upsc(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 10000): Promise<UpscResult> {
-  return new Promise((resolve) => {
-    execFile('upsc', args, { env, timeout: timeoutMs, encoding: 'latin1' }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return execProgram('upsc', args, env, timeoutMs, 'latin1');
 }
 
 /** Parses `upsc ups@host` output into name → value. */

@@ -9,23 +9,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
 import { requirePeers, REPO_ROOT } from '../support/peers.js';
 import { freePort } from '../support/ports.js';
 import { readPidFile, isAlive } from '../../src/common/daemon.js';
-import { startProc, stopProc, waitFor, type Proc } from '../support/proc.js';
+import { execProgram, startProc, stopProc, waitFor, type Proc, type Ran } from '../support/proc.js';
 import { nutDir, startRealUpsd, type NutDir } from '../support/real-nut.js';
 import { upsc, parseUpsc } from './nut-helpers.js';
 
 const BIN = path.join(REPO_ROOT, 'bin');
 
-function run(prog: string, args: string[], env: NodeJS.ProcessEnv, timeout = 30000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(BIN, prog), ...args], { env, timeout }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** bin/<prog> under node. */
+function run(prog: string, args: string[], env: NodeJS.ProcessEnv, timeout = 30000): Promise<Ran> {
+  return execProgram(process.execPath, [path.join(BIN, prog), ...args], env, timeout);
 }
 
 /** Ends whatever a failed test left running, by the PID files it wrote. */

@@ -1,37 +1,28 @@
 /** bin/upsd as a program: flags, PID file, -c reload|stop, signals, config errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../support/peers.js';
 import { freePort } from '../support/ports.js';
-import { tempDir } from '../support/tmp.js';
+import { execProgram, type Ran } from '../support/proc.js';
+import { nutDir } from '../support/real-nut.js';
 import { RawClient, TestDriver, waitFor } from './net-helpers.js';
 import { DUMMY_DUMP, USERS_TEXT } from './helpers.js';
 
 const UPSD = path.join(REPO_ROOT, 'bin/upsd');
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [UPSD, ...args], { env, timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<Ran> {
+  return execProgram(process.execPath, [UPSD, ...args], env, 20_000);
 }
 
 function setupDir(port: number) {
-  const t = tempDir('walnut-upsd-cli-');
-  const etc = path.join(t.dir, 'etc');
-  const state = path.join(t.dir, 'state');
-  const run = path.join(t.dir, 'run');
-  for (const d of [etc, state, run]) fs.mkdirSync(d);
-  fs.writeFileSync(path.join(etc, 'ups.conf'), '[dummy]\n\tdriver = dummy-ups\n\tport = dummy.dev\n');
-  fs.writeFileSync(path.join(etc, 'upsd.conf'), `LISTEN 127.0.0.1 ${port}\n`);
-  fs.writeFileSync(path.join(etc, 'upsd.users'), USERS_TEXT);
-  const env = { ...process.env, NUT_CONFPATH: etc, NUT_STATEPATH: state, NUT_ALTPIDPATH: run };
-  return { ...t, etc, state, run, env };
+  const d = nutDir('walnut-upsd-cli-');
+  fs.writeFileSync(path.join(d.etc, 'ups.conf'), '[dummy]\n\tdriver = dummy-ups\n\tport = dummy.dev\n');
+  fs.writeFileSync(path.join(d.etc, 'upsd.conf'), `LISTEN 127.0.0.1 ${port}\n`);
+  fs.writeFileSync(path.join(d.etc, 'upsd.users'), USERS_TEXT);
+  return d;
 }
 
 test('upsd -h and -V', async () => {

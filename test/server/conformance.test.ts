@@ -7,10 +7,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { requirePeers, peerMissing, REPO_ROOT } from '../support/peers.js';
 import { freePort } from '../support/ports.js';
+import { execProgram, type Ran } from '../support/proc.js';
 import { RawClient } from './net-helpers.js';
 import { makeNutDir, startRealDriver, startRealUpsd, waitReady, type NutDir } from './real-nut.js';
 
@@ -355,13 +356,8 @@ test('documented divergences, asserted: # in quotes, replies over 512 bytes', as
   }
 });
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: 15_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Ran> {
+  return execProgram(cmd, args, env, 15_000);
 }
 
 test('real upsc, upscmd, upsrw: same stdout, stderr and exit code against both servers', async (t) => {

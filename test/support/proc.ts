@@ -1,9 +1,9 @@
 /**
  * Processes and waits for tests: start a program with its output kept in
  * memory, stop exactly that PID (SIGTERM, then SIGKILL after 5 s), poll a
- * condition with a timeout. Tests never hang on these.
+ * condition with a timeout, run a program to its end. Tests never hang on these.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 
 export interface Proc {
@@ -52,4 +52,23 @@ export async function waitFor(what: string, cond: () => boolean | Promise<boolea
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(stepMs);
   }
+}
+
+export interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a program to its end, killed after timeoutMs. Never rejects: its exit
+ * code, or 1 when it could not start, was killed or died of a signal.
+ */
+export function execProgram(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 30_000, encoding: BufferEncoding = 'utf8'): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { env, timeout: timeoutMs, encoding }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
