@@ -1,10 +1,19 @@
 /**
  * The network edge: TCP listeners, one Session per connection. Each read
  * chunk is lexed into lines, every complete line answered, and all replies
- * of one chunk go out in one socket.write. Idle clients (no request for
+ * of one chunk go out in one write. Idle clients (no request for
  * idleTimeoutMs, NUT: 60 s) are dropped by a sweep on the injected clock.
  * A client that never reads is dropped once its unsent output passes a
  * bound, instead of being buffered forever.
+ *
+ * The request path (one read, one write per request) bypasses net.Socket's
+ * stream layers where Node lets it, each with a fallback to the public API
+ * and an environment switch to turn it off (for comparison and in case a
+ * Node release changes its internals): reads into one shared buffer
+ * (WALNUT_UPSD_STREAM_READS=1 off), read callbacks straight from the handle
+ * (WALNUT_UPSD_SOCKET_ONREAD=1 off), replies written straight to the handle
+ * (WALNUT_UPSD_STREAM_WRITES=1 off). The socket still owns the handle: end,
+ * destroy, errors and close go through it as usual.
  */
 import net from 'node:net';
 import dns from 'node:dns/promises';
