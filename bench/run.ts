@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { bigDev, DEFAULT_DEV, NUT_LIBEXEC, REPO_ROOT, startInstance, query, walnutUpsdAvailable, bestWalnutDrivers, walnutHas, removeBundles, removeAllDirs, type DriverKind, type Instance, type Kind, type UpsSpec } from './lib/instance.js';
+import { bigDev, DEFAULT_DEV, NUT_LIBEXEC, REPO_ROOT, startInstance, query, walnutUpsdAvailable, bestWalnutDrivers, walnutHas, buildBundles, removeAllDirs, type DriverKind, type Instance, type Kind, type UpsSpec } from './lib/instance.js';
 import { runLoad, median, type BurstResult, type IdleResult, type ReqResult } from './lib/load.js';
 import { killAllSync, nofileLimit, setNiceness, sleep, stopAll, rssKiB } from './lib/proc.js';
 
@@ -278,7 +278,7 @@ async function memoryPhase(o: Opts, ss0: Slot[]): Promise<void> {
   const ss: (Slot & { variant?: string })[] = [...ss0];
   if (o.walnutUpsd === 'walnut' && ss0.some((s) => s.side === 'walnut') && walnutHas('src/cli/upsdrvctl.ts')) {
     ss.push({ side: 'walnut', variant: 'one', label: 'Walnut, one process (upsdrvctl -S)', start: (port, upses) => startInstance({ kind: 'walnut', port, upses, drivers: 'walnut-all-in-one' }) });
-    ss.push({ side: 'walnut', variant: 'bundle', label: 'Walnut, esbuild bundles (no tsx at run time): upsdrvctl + upsd', start: (port, upses) => startInstance({ kind: 'walnut', port, upses, drivers: 'walnut-upsdrvctl', runtime: 'bundle' }) });
+    ss.push({ side: 'walnut', variant: 'bundle', label: 'Walnut through tsx (no bundles): upsdrvctl + upsd', start: (port, upses) => startInstance({ kind: 'walnut', port, upses, drivers: 'walnut-upsdrvctl', runtime: 'tsx' }) });
   }
   for (const units of [1, 50]) {
     const upses = Array.from({ length: units }, (_, i) => ({ name: `ups${String(i + 1).padStart(3, '0')}`, dev: DEFAULT_DEV }));
@@ -315,7 +315,7 @@ async function memoryPhase(o: Opts, ss0: Slot[]): Promise<void> {
       rows.push({ section: sec, figure: 'Walnut one process: total PSS, KiB', values: { nut: pss.nut ?? null, walnut: one.pss ?? null } });
     }
     if (bun.rss !== undefined) {
-      rows.push({ section: sec, figure: 'Walnut bundled (no tsx), 2 processes: RSS, KiB', values: { nut: rss.nut ?? null, walnut: bun.rss }, note: 'informative: bin/* as shipped run through tsx' });
+      rows.push({ section: sec, figure: 'Walnut through tsx (no bundles), 2 processes: RSS, KiB', values: { nut: rss.nut ?? null, walnut: bun.rss }, note: 'informative: what a checkout with stale bundles costs' });
     }
   }
 }
@@ -376,13 +376,13 @@ async function main(argv: string[]): Promise<number> {
   const ss = slots(o);
   const labels: Record<Side, string> = { nut: ss.find((s) => s.side === 'nut')?.label ?? 'NUT (not run)', walnut: ss.find((s) => s.side === 'walnut')?.label ?? 'Walnut (not run)' };
   setNiceness(o.nice);
+  if (o.only !== 'nut') buildBundles();
   const lim = nofileLimit();
   say(`servers on core 0, load generator on core 1; open files limit ${lim.soft}/${lim.hard} (servers get prlimit --nofile=${Math.min(20000, lim.hard)}); ${os.cpus().length} cores`);
   if (!o.skip.has('req') || !o.skip.has('list')) await reqPhase(o, ss);
   if (!o.skip.has('idle')) await idlePhase(o, ss);
   if (!o.skip.has('burst')) await burstPhase(o, ss);
   if (!o.skip.has('memory')) await memoryPhase(o, ss);
-  removeBundles();
   const table = printTable(labels);
   const notes = [
     `Medians of ${o.runs} run(s) per req figure (${o.quick ? 2 : 3} s measured after 1 s warm-up, one request outstanding per connection).`,

@@ -40,7 +40,7 @@ export interface UpsSpec {
 
 export interface InstanceOpts {
   kind: Kind;
-  /** Walnut only: 'tsx' runs bin/* (TypeScript through tsx, as shipped); 'bundle' runs esbuild bundles of the same programs (no tsx at run time). */
+  /** Walnut only: 'bundle' (default) runs bin/* as shipped, which start from the fresh dist/ bundles; 'tsx' forces the TypeScript through tsx (WALNUT_NO_BUNDLE=1). */
   runtime?: 'tsx' | 'bundle';
   port: number;
   upses: UpsSpec[];
@@ -176,27 +176,10 @@ async function waitSockets(dir: string, names: string[], procs: Started[], timeo
 
 const NODE = process.execPath;
 
-let bundleDir: string | undefined;
-/** esbuild bundles of Walnut's upsd and upsdrvctl (one .mjs each), built once per bench run. */
-export function walnutBundle(program: 'upsd' | 'upsdrvctl' | 'dummy-ups'): string {
-  if (!bundleDir) {
-    bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'walnut-bench-bundle-'));
-    fs.chmodSync(bundleDir, 0o755);
-  }
-  const out = path.join(bundleDir, `${program}.mjs`);
-  if (!fs.existsSync(out)) {
-    const entry = path.join(bundleDir, `${program}-entry.mjs`);
-    fs.writeFileSync(entry, `import { main } from ${JSON.stringify(path.join(REPO_ROOT, 'src/cli', `${program}.ts`))};\nconst code = await main(process.argv.slice(2));\nif (typeof code === 'number') process.exitCode = code;\n`);
-    const esbuild = path.join(REPO_ROOT, 'node_modules/.bin/esbuild');
-    const r = spawnSync(esbuild, [entry, '--bundle', '--platform=node', '--format=esm', '--target=node20', `--outfile=${out}`, '--log-level=error', '--banner:js=import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);'], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`esbuild failed for ${program}: ${r.stderr || r.error?.message}`);
-    fs.chmodSync(out, 0o644);
-  }
-  return out;
-}
-export function removeBundles(): void {
-  if (bundleDir) fs.rmSync(bundleDir, { recursive: true, force: true });
-  bundleDir = undefined;
+/** Builds the dist/ bundles bin/* start from (npm run build), so the bench measures what is shipped. */
+export function buildBundles(): void {
+  const r = spawnSync(NODE, [path.join(REPO_ROOT, 'scripts/build.mjs')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm run build failed: ${r.stderr || r.error?.message}`);
 }
 /** Extra node flags for Walnut's upsd, e.g. WALNUT_BENCH_UPSD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" */
 const UPSD_NODE_ARGS = (process.env.WALNUT_BENCH_UPSD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
@@ -206,7 +189,6 @@ const liveDirs = new Set<string>();
 export function removeAllDirs(): void {
   for (const d of liveDirs) fs.rmSync(d, { recursive: true, force: true });
   liveDirs.clear();
-  removeBundles();
 }
 
 export async function startInstance(o: InstanceOpts): Promise<Instance> {
@@ -214,11 +196,11 @@ export async function startInstance(o: InstanceOpts): Promise<Instance> {
   liveDirs.add(dir);
   fs.chmodSync(dir, 0o755);
   writeConfig(dir, o.port, o.upses);
-  const env = { ...process.env, NUT_CONFPATH: path.join(dir, 'etc'), NUT_STATEPATH: path.join(dir, 'state'), NUT_ALTPIDPATH: path.join(dir, 'run') };
+  const env: NodeJS.ProcessEnv = { ...process.env, NUT_CONFPATH: path.join(dir, 'etc'), NUT_STATEPATH: path.join(dir, 'state'), NUT_ALTPIDPATH: path.join(dir, 'run') };
+  if (o.kind === 'walnut' && o.runtime === 'tsx') env.WALNUT_NO_BUNDLE = '1';
   const userArgs = IS_ROOT && nutUserExists() ? ['-u', 'nut'] : [];
   const drivers: DriverKind = o.drivers ?? (o.kind === 'nut' ? 'nut' : bestWalnutDrivers());
-  const bundled = o.kind === 'walnut' && o.runtime === 'bundle';
-  const prog = (name: 'upsd' | 'upsdrvctl' | 'dummy-ups') => (bundled ? walnutBundle(name) : path.join(REPO_ROOT, 'bin', name));
+  const prog = (name: 'upsd' | 'upsdrvctl' | 'dummy-ups') => path.join(REPO_ROOT, 'bin', name);
   const driverProcs: Started[] = [];
   const log = (n: string) => path.join(dir, 'log', `${n}.log`);
   const names = o.upses.map((u) => u.name);
