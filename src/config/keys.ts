@@ -61,6 +61,9 @@ export interface DriverOptions {
 }
 
 /** Options of the drivers whose documentation the reference covers. */
+/** NUT's USB device-matching options, shared by every USB driver. */
+const USB_MATCH_KEYS = ['vendorid', 'productid', 'vendor', 'product', 'serial', 'bus', 'device', 'busport'];
+
 export const DRIVER_OPTIONS: Record<string, DriverOptions> = {
   'dummy-ups': {
     keys: ['mode'],
@@ -68,14 +71,7 @@ export const DRIVER_OPTIONS: Record<string, DriverOptions> = {
   },
   'usbhid-ups': {
     keys: [
-      'vendorid',
-      'productid',
-      'vendor',
-      'product',
-      'serial',
-      'bus',
-      'device',
-      'busport',
+      ...USB_MATCH_KEYS,
       'subdriver',
       'pollfreq',
       'offdelay',
@@ -110,14 +106,7 @@ export const DRIVER_OPTIONS: Record<string, DriverOptions> = {
     keys: [
       'protocol',
       'subdriver',
-      'vendorid',
-      'productid',
-      'vendor',
-      'product',
-      'serial',
-      'bus',
-      'device',
-      'busport',
+      ...USB_MATCH_KEYS,
       'langid_fix',
       'ondelay',
       'offdelay',
