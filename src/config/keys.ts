@@ -60,10 +60,10 @@ export interface DriverOptions {
   flags: readonly string[];
 }
 
-/** Options of the drivers whose documentation the reference covers. */
 /** NUT's USB device-matching options, shared by every USB driver. */
 const USB_MATCH_KEYS = ['vendorid', 'productid', 'vendor', 'product', 'serial', 'bus', 'device', 'busport'];
 
+/** Options of the drivers whose documentation the reference covers. */
 export const DRIVER_OPTIONS: Record<string, DriverOptions> = {
   'dummy-ups': {
     keys: ['mode'],
