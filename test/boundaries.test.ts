@@ -21,6 +21,7 @@ const ALLOWED: Record<string, string[]> = {
   clients: ['clients', 'protocol', 'common'],
   monitor: ['monitor', 'clients', 'config', 'common'],
   web: ['web', 'clients', 'common'],
+  services: ['services', 'config', 'common'],
   cli: ['*'],
 };
 
