@@ -10,7 +10,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { getopt, count, last, all, UsageError } from './getopt.js';
-import { createLogger, StderrSink } from '../common/log.js';
+import { daemonLog, DAEMON_ENV } from '../common/log.js';
 import type { Logger } from '../common/log.js';
 import { nutPaths, driverSocketName } from '../common/paths.js';
 import { NUT_VERSION } from '../common/version.js';
@@ -126,7 +126,9 @@ export async function runDriverProgram(def: DriverDefinition, argv: string[], io
     return 1;
   }
   const debug = count(p, 'D');
-  const log: Logger = createLogger(new StderrSink(), debug);
+  // the detached copy a background start makes logs to syslog (and its stderr, gone once detached)
+  const daemonised = io.env[DAEMON_ENV] === '1';
+  const { logger: log, close: closeLog } = daemonLog({ ident: def.name, foreground: !daemonised, debugLevel: debug, env: io.env, stderrSink: { write: (_s, m) => io.err(m + '\n') } });
   const paths = nutPaths(io.env);
   const extra = parseExtra(all(p, 'x'));
   const pollArg = last(p, 'i');
@@ -174,9 +176,14 @@ export async function runDriverProgram(def: DriverDefinition, argv: string[], io
       env: io.env,
     });
     process.on('SIGHUP', () => log.info(`SIGHUP: ${def.name} does not reload; restart it to apply ups.conf changes`));
-    return await runUntilSignal(handle);
+    const code = await runUntilSignal(handle);
+    await closeLog();
+    return code;
   } catch (e) {
-    io.err(`${e instanceof WalnutError ? '' : 'Fatal error: '}${(e as Error).message}\n`);
+    const msg = `${e instanceof WalnutError ? '' : 'Fatal error: '}${(e as Error).message}`;
+    if (daemonised) log.error(msg);
+    else io.err(`${msg}\n`);
+    await closeLog();
     return 1;
   }
 }
@@ -250,7 +257,8 @@ async function background(def: DriverDefinition, argv: string[], sockPath: strin
  * terminal; the program ignores the broken pipe).
  */
 export function spawnDetached(args: string[], io: Pick<DriverIo, 'err' | 'env'>): ChildProcess {
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: io.env });
+  // WALNUT_DAEMON=1 tells the copy it runs in the background: it logs to syslog (src/common/log.ts daemonLog)
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...io.env, [DAEMON_ENV]: '1' } });
   child.stdout!.on('error', () => {});
   child.stdout!.on('data', () => {}); // drained, so a chatty child never blocks on a full pipe
   child.stderr!.on('data', (b: Buffer) => io.err(b.toString('latin1')));

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { getopt, count, last, UsageError } from './getopt.js';
 import { startUpsd, UpsdConfigError } from '../server/index.js';
-import { createLogger, StderrSink } from '../common/log.js';
+import { daemonLog } from '../common/log.js';
 import { nutPaths } from '../common/paths.js';
 import { dropPrivileges, isAlive, readPidFile, removePidFile, writePidFile } from '../common/daemon.js';
 import { formatIssue } from '../config/issues.js';
@@ -89,7 +89,8 @@ export async function main(argv: string[]): Promise<number> {
 
   const debug = count(p, 'D');
   const fg = count(p, 'F');
-  const log = createLogger(new StderrSink(), debug);
+  // NUT: stderr in the foreground (-F, -D), the system log always when there is one
+  const { logger: log, close: closeLog } = daemonLog({ ident: 'upsd', foreground: fg > 0 || debug > 0, debugLevel: debug });
   if (last(p, 'r') !== undefined) log.warn('-r (chroot) is not supported by Walnut; ignored');
 
   const savePid = fg !== 1;
@@ -107,11 +108,13 @@ export async function main(argv: string[]): Promise<number> {
     upsd = await startUpsd({ logger: log, ...(family ? { family } : {}) });
   } catch (e) {
     if (e instanceof UpsdConfigError) {
-      for (const i of e.issues) process.stderr.write(formatIssue(i) + '\n');
-      process.stderr.write('upsd: configuration errors, not starting\n');
+      for (const i of e.issues) log.error(formatIssue(i));
+      log.error('upsd: configuration errors, not starting');
+      await closeLog();
       return 1;
     }
-    process.stderr.write(`Fatal error: ${(e as Error).message}\n`);
+    log.error(`Fatal error: ${(e as Error).message}`);
+    await closeLog();
     return 1;
   }
 
@@ -121,6 +124,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     log.error(`Fatal error: ${(e as Error).message}`);
     await upsd.stop();
+    await closeLog();
     return 1;
   }
 
@@ -148,6 +152,7 @@ export async function main(argv: string[]): Promise<number> {
       upsd
         .stop()
         .catch(() => undefined)
+        .then(() => closeLog())
         .finally(() => {
           if (savePid) removePidFile(pidFile);
           process.off('SIGTERM', onStop);

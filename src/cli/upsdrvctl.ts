@@ -8,7 +8,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { getopt, count, last, UsageError } from './getopt.js';
-import { createLogger } from '../common/log.js';
+import { daemonLog, DAEMON_ENV } from '../common/log.js';
 import { nutPaths } from '../common/paths.js';
 import { NUT_VERSION } from '../common/version.js';
 import { dropPrivileges, readPidFile } from '../common/daemon.js';
@@ -124,7 +124,14 @@ export async function main(argv: string[], io: UpsdrvctlIo = defaultIo): Promise
   ignoreBrokenStderr();
   const dryRun = count(p, 't') > 0;
   const debug = count(p, 'D') + (dryRun ? 2 : 0);
-  const log = createLogger({ write: (_sev, m) => io.err(m + '\n') }, debug);
+  // the detached copy (-W) runs in the background: syslog as well as its stderr (gone once detached)
+  const { logger: log, close: closeLog } = daemonLog({
+    ident: 'upsdrvctl',
+    foreground: io.env[DAEMON_ENV] !== '1',
+    debugLevel: debug,
+    env: io.env,
+    stderrSink: { write: (_sev, m) => io.err(m + '\n') },
+  });
   io.out(`Network UPS Tools - UPS driver controller ${NUT_VERSION} (Walnut)\n`);
   if (dryRun) io.out('*** Testing mode: not calling exec/kill\n');
 
@@ -211,11 +218,13 @@ export async function main(argv: string[], io: UpsdrvctlIo = defaultIo): Promise
       return r.code;
     }
     await bySignal;
+    await closeLog();
     return r.code;
   } catch (e) {
     await upsd?.stop().catch(() => {});
     await running?.stop().catch(() => {});
     io.err(`${e instanceof WalnutError ? '' : 'Fatal error: '}${(e as Error).message}\n`);
+    await closeLog();
     return 1;
   }
 }
