@@ -1,0 +1,421 @@
+/**
+ * The how-to's network, for real: a UPS host (upsd + dummy-ups + the primary
+ * upsmon) and secondaries that monitor it over the network, each in its own
+ * network namespace (test/support/netns.ts), with the how-to's configuration
+ * (shared/seed/minimalistic-ups-monitoring-howto.md: users locupsmon /
+ * remupsmon, MONITOR myups@<ups host> ... master|slave).
+ *
+ * Every program is the real one — Walnut's or Debian's NUT 2.8.0 — per host.
+ * SHUTDOWNCMD, NOTIFYCMD and `wall` are the scripts in fixtures/multihost,
+ * which only write timestamped markers (never a real shutdown).
+ *
+ * The UPS: dummy-ups plays fixtures/multihost/idle.seq (OL) until every host
+ * has logged in; then the scenario's .seq is renamed over it and dummy-ups
+ * picks it up at the end of its current loop.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { TestContext } from 'node:test';
+import { NUT_LIBEXEC, REPO_ROOT, REQUIRE_PEERS, peerMissing } from '../support/peers.js';
+import { tempDir } from '../support/tmp.js';
+import { createLab, netnsMissing, nsPids, type Lab, type LabHost, type LabProc } from '../support/netns.js';
+
+export const FIXTURES = path.join(REPO_ROOT, 'test/e2e/fixtures/multihost');
+const BIN = path.join(REPO_ROOT, 'bin');
+
+export type Impl = 'nut' | 'walnut';
+
+/** Timing of every upsmon in a run (seconds). */
+export interface Timing {
+  pollfreq: number;
+  pollfreqalert: number;
+  deadtime: number;
+  hostsync: number;
+  finaldelay: number;
+}
+
+export const TIMING: Timing = { pollfreq: 1, pollfreqalert: 1, deadtime: 4, hostsync: 6, finaldelay: 1 };
+
+/** Notification types the upsmons run NOTIFYCMD for (NUT 2.8.0 knows all of these). */
+export const EXEC_TYPES = ['ONLINE', 'ONBATT', 'LOWBATT', 'FSD', 'COMMOK', 'COMMBAD', 'SHUTDOWN', 'REPLBATT', 'NOCOMM', 'NOPARENT'];
+
+export const UPS_ADDR = '198.18.0.1';
+export const UPSNAME = `myups@${UPS_ADDR}`;
+export const PASSWORD = 'topsecret';
+
+/** Why the multi-host tests can't run here, or undefined. */
+export function labMissing(needWalnutUpsmon: boolean): string | undefined {
+  const n = netnsMissing();
+  if (n) return n;
+  const nut = peerMissing('nut');
+  if (nut) return nut;
+  if (!fs.existsSync(path.join(NUT_LIBEXEC, 'upsmon'))) return `real NUT upsmon not installed (${NUT_LIBEXEC}/upsmon; apt-get install nut-client)`;
+  if (needWalnutUpsmon && !fs.existsSync(path.join(REPO_ROOT, 'src/cli/upsmon.ts'))) return "Walnut's upsmon is not there yet (src/cli/upsmon.ts)";
+  return undefined;
+}
+
+/** requirePeers for the lab: skips with the reason, or throws under WALNUT_REQUIRE_PEERS=1. */
+export function requireLab(t: TestContext, needWalnutUpsmon: boolean): boolean {
+  const why = labMissing(needWalnutUpsmon);
+  if (!why) return true;
+  if (REQUIRE_PEERS) throw new Error(`required peer missing: ${why}`);
+  t.skip(why);
+  return false;
+}
+
+export interface Marker {
+  /** epoch milliseconds (fractional) */
+  t: number;
+  kind: 'NOTIFY' | 'SHUTDOWNCMD' | 'WALL';
+  type: string;
+  upsname: string;
+  text: string;
+}
+
+export interface HostSpec {
+  impl: Impl;
+  /** MONITOR role word, as in the how-to: master on the UPS host, slave elsewhere. */
+  role: string;
+}
+
+export interface RunHost {
+  spec: HostSpec;
+  net: LabHost;
+  label: string;
+  dir: string;
+  etc: string;
+  env: NodeJS.ProcessEnv;
+  upsmon?: LabProc;
+  markers(): Marker[];
+}
+
+export interface Run {
+  lab: Lab;
+  server: Impl;
+  ups: RunHost;
+  /** [0] is the UPS host (primary), then the secondaries. */
+  hosts: RunHost[];
+  secondaries: RunHost[];
+  upsd?: LabProc;
+  driver?: LabProc;
+  upsdLogs: LabProc[];
+  timing: Timing;
+  /** Renames fixtures/multihost/<seq> over the running .seq; returns Date.now() at the switch. */
+  play(seq: string): number;
+  startUpsd(): LabProc;
+  startDriver(): LabProc;
+  startUpsmon(h: RunHost): LabProc;
+  /** GET NUMLOGINS myups, asked from the UPS host (undefined on any error). */
+  numLogins(): Promise<number | undefined>;
+  /** Waits until every host's upsmon is logged in (upsd's log line per address, and NUMLOGINS). */
+  waitAllLoggedIn(timeoutMs?: number, logs?: () => string): Promise<void>;
+  /** A summary of every host's markers and daemon logs, for failure messages. */
+  dump(): string;
+  destroy(): Promise<void>;
+}
+
+export async function waitUntil(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number, detail?: () => string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail()}` : ''}`);
+    await delay(100);
+  }
+}
+
+function readMarkers(file: string): Marker[] {
+  let text = '';
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: Marker[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const [ts, kind, type, upsname, ...rest] = line.split('\t');
+    out.push({ t: Number(ts) * 1000, kind: kind as Marker['kind'], type: type ?? '', upsname: upsname ?? '', text: rest.join('\t') });
+  }
+  return out.sort((a, b) => a.t - b.t);
+}
+
+function upsmonConf(h: { role: string; user: string }, dir: string, timing: Timing, extra = ''): string {
+  const flags = EXEC_TYPES.map((t) => `NOTIFYFLAG ${t} EXEC`).join('\n');
+  return `# upsmon.conf of the multi-host test (the how-to's, with quick timers)
+RUN_AS_USER root
+MONITOR ${UPSNAME} 1 ${h.user} ${PASSWORD} ${h.role}
+MINSUPPLIES 1
+SHUTDOWNCMD "${path.join(dir, 'shutdown.sh')}"
+NOTIFYCMD ${path.join(dir, 'notify.sh')}
+POWERDOWNFLAG ${path.join(dir, 'killpower')}
+POLLFREQ ${timing.pollfreq}
+POLLFREQALERT ${timing.pollfreqalert}
+DEADTIME ${timing.deadtime}
+HOSTSYNC ${timing.hostsync}
+FINALDELAY ${timing.finaldelay}
+${flags}
+${extra}`;
+}
+
+export interface RunOptions {
+  server: Impl;
+  hosts: HostSpec[];
+  timing?: Timing;
+  /** Extra upsmon.conf lines per host index. */
+  extraConf?: Record<number, string>;
+}
+
+/**
+ * Builds the lab and writes every host's configuration; starts nothing.
+ * Host 0 is the UPS host. Call destroy() in after()/finally.
+ */
+export async function setupRun(opts: RunOptions): Promise<Run> {
+  const timing = opts.timing ?? TIMING;
+  const lab = await createLab(opts.hosts.length);
+  const tmp = tempDir('walnut-multihost-');
+  const hosts: RunHost[] = opts.hosts.map((spec, i) => {
+    const net = lab.hosts[i]!;
+    const dir = path.join(tmp.dir, `h${i}`);
+    const etc = path.join(dir, 'etc');
+    const state = path.join(dir, 'state');
+    const run = path.join(dir, 'run');
+    const bin = path.join(dir, 'bin');
+    for (const d of [etc, state, run, bin]) fs.mkdirSync(d, { recursive: true });
+    fs.copyFileSync(path.join(FIXTURES, 'notify.sh'), path.join(dir, 'notify.sh'));
+    fs.copyFileSync(path.join(FIXTURES, 'shutdown.sh'), path.join(dir, 'shutdown.sh'));
+    // wall writes next to itself: give it its own copy that writes to the host's markers
+    fs.writeFileSync(path.join(bin, 'wall'), fs.readFileSync(path.join(FIXTURES, 'wall.sh'), 'utf8').replace('"$(dirname "$0")/markers.log"', JSON.stringify(path.join(dir, 'markers.log'))), { mode: 0o755 });
+    for (const f of ['notify.sh', 'shutdown.sh']) fs.chmodSync(path.join(dir, f), 0o755);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NUT_CONFPATH: etc,
+      NUT_STATEPATH: state,
+      NUT_ALTPIDPATH: run,
+      PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    };
+    delete env.NODE_OPTIONS;
+    delete env.NODE_TEST_CONTEXT;
+    const primary = i === 0;
+    fs.writeFileSync(path.join(etc, 'nut.conf'), primary ? 'MODE=netserver\n' : 'MODE=netclient\n');
+    fs.writeFileSync(
+      path.join(etc, 'upsmon.conf'),
+      upsmonConf({ role: spec.role, user: primary ? 'locupsmon' : 'remupsmon' }, dir, timing, opts.extraConf?.[i] ?? ''),
+      { mode: 0o640 },
+    );
+    const label = `h${i} (${primary ? 'UPS host, primary' : 'secondary'}, ${spec.impl} upsmon, ${spec.role})`;
+    return { spec, net, label, dir, etc, env, markers: () => readMarkers(path.join(dir, 'markers.log')) };
+  });
+  const ups = hosts[0]!;
+  // the UPS host: the how-to's server files, LISTEN on the network address
+  fs.writeFileSync(path.join(ups.etc, 'ups.conf'), '[myups]\n    driver = dummy-ups\n    port = myups.seq\n    desc = "My UPS / Location"\n');
+  fs.writeFileSync(path.join(ups.etc, 'upsd.conf'), `LISTEN ${UPS_ADDR} 3493\n`);
+  fs.writeFileSync(
+    path.join(ups.etc, 'upsd.users'),
+    `[locupsmon]\n    password = ${PASSWORD}\n    upsmon master\n\n[remupsmon]\n    password = ${PASSWORD}\n    upsmon slave\n`,
+    { mode: 0o640 },
+  );
+  fs.copyFileSync(path.join(FIXTURES, 'idle.seq'), path.join(ups.etc, 'myups.seq'));
+
+  const upsdLogs: LabProc[] = [];
+  const r: Run = {
+    lab,
+    server: opts.server,
+    ups,
+    hosts,
+    secondaries: hosts.slice(1),
+    upsdLogs,
+    timing,
+    play(seq) {
+      const target = path.join(ups.etc, 'myups.seq');
+      fs.copyFileSync(path.join(FIXTURES, seq), `${target}.new`);
+      fs.renameSync(`${target}.new`, target);
+      return Date.now();
+    },
+    startUpsd() {
+      const p =
+        opts.server === 'nut'
+          ? ups.net.spawn('upsd', path.join(NUT_LIBEXEC, 'upsd'), ['-F', '-u', 'root'], ups.env)
+          : ups.net.spawn('upsd', path.join(BIN, 'upsd'), ['-F', '-u', 'root'], ups.env);
+      r.upsd = p;
+      upsdLogs.push(p);
+      return p;
+    },
+    startDriver() {
+      const p =
+        opts.server === 'nut'
+          ? ups.net.spawn('dummy-ups', path.join(NUT_LIBEXEC, 'dummy-ups'), ['-a', 'myups', '-F', '-u', 'root'], ups.env)
+          : ups.net.spawn('dummy-ups', path.join(BIN, 'dummy-ups'), ['-a', 'myups', '-F', '-u', 'root'], ups.env);
+      r.driver = p;
+      return p;
+    },
+    startUpsmon(h) {
+      // NUT: -p (one process) so the PID we hold is the one that runs SHUTDOWNCMD and holds the login
+      const p =
+        h.spec.impl === 'nut'
+          ? h.net.spawn('upsmon', path.join(NUT_LIBEXEC, 'upsmon'), ['-F', '-p'], h.env)
+          : h.net.spawn('upsmon', path.join(BIN, 'upsmon'), ['-F'], h.env);
+      h.upsmon = p;
+      return p;
+    },
+    async numLogins() {
+      const res = await ups.net.exec(
+        'bash',
+        ['-c', `exec 3<>/dev/tcp/${UPS_ADDR}/3493 || exit 1; printf 'GET NUMLOGINS myups\\nLOGOUT\\n' >&3; read -t 3 -r line <&3; echo "$line"`],
+        ups.env,
+        5000,
+      );
+      const m = /^NUMLOGINS myups (\d+)/.exec(res.stdout);
+      return m ? Number(m[1]) : undefined;
+    },
+    async waitAllLoggedIn(timeoutMs = 30_000, logs = () => upsdLogs.map((p) => p.log()).join('')) {
+      await waitUntil(
+        'every host to log into upsd',
+        async () => {
+          const text = logs();
+          for (const h of hosts) {
+            const user = h === ups ? 'locupsmon' : 'remupsmon';
+            if (!text.includes(`User ${user}@${h.net.addr} logged into UPS [myups]`)) return false;
+          }
+          return (await r.numLogins()) === hosts.length;
+        },
+        timeoutMs,
+        () => r.dump(),
+      );
+    },
+    dump() {
+      const lines: string[] = [];
+      const t0 = Math.min(...hosts.flatMap((h) => h.markers().map((m) => m.t)), Date.now());
+      for (const h of hosts) {
+        lines.push(`--- ${h.label} markers:`);
+        for (const m of h.markers()) lines.push(`  +${((m.t - t0) / 1000).toFixed(3)}s ${m.kind} ${m.type} ${m.upsname} ${m.text}`);
+        if (h.upsmon) {
+          const ex = h.upsmon.exitedAt !== undefined ? ` exited +${((h.upsmon.exitedAt - t0) / 1000).toFixed(3)}s code ${h.upsmon.exitCode} signal ${h.upsmon.exitSignal}` : ' running';
+          lines.push(`--- ${h.label} upsmon pid ${h.upsmon.pid}${ex}; its output:`);
+          lines.push(h.upsmon.log().split('\n').slice(-40).map((l) => `  | ${l}`).join('\n'));
+        }
+      }
+      for (const p of upsdLogs) lines.push(`--- upsd pid ${p.pid}:\n${p.log().split('\n').slice(-30).map((l) => `  | ${l}`).join('\n')}`);
+      if (r.driver) lines.push(`--- dummy-ups pid ${r.driver.pid}:\n${r.driver.log().split('\n').slice(-15).map((l) => `  | ${l}`).join('\n')}`);
+      return lines.join('\n');
+    },
+    async destroy() {
+      await lab.destroy();
+      tmp.cleanup();
+    },
+  };
+  return r;
+}
+
+/** Starts driver, upsd and every upsmon, and waits until all are logged in. */
+export async function startAll(r: Run): Promise<void> {
+  r.startDriver();
+  await waitUntil('the driver socket', () => fs.existsSync(path.join(r.ups.env.NUT_STATEPATH!, 'dummy-ups-myups')), 30_000, () => r.dump());
+  r.startUpsd();
+  await waitUntil(
+    'upsc myups@198.18.0.1 to answer OL',
+    async () => {
+      const res = await r.ups.net.exec('/usr/bin/upsc', [UPSNAME, 'ups.status'], r.ups.env, 5000);
+      return res.code === 0 && res.stdout.trim() === 'OL';
+    },
+    30_000,
+    () => r.dump(),
+  );
+  for (const h of r.hosts) r.startUpsmon(h);
+  await r.waitAllLoggedIn(45_000);
+}
+
+/** The markers of one host of a given kind/type. */
+export function find(h: RunHost, kind: Marker['kind'], type = ''): Marker[] {
+  return h.markers().filter((m) => m.kind === kind && (type === '' || m.type === type));
+}
+
+/** Every PID in a host's namespace (the programs we started there and their children). */
+export function hostPids(h: RunHost): number[] {
+  return nsPids(h.net.ns);
+}
+
+/** How far apart (ms) two notifications of the same poll loop may land (each is a forked NOTIFYCMD). */
+const SAME_LOOP_MS = 300;
+
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/**
+ * Plays outage.seq (OL → OB → OB LB) on a running lab and waits until every
+ * upsmon except `frozen` has run its SHUTDOWNCMD and exited (SHUTDOWNEXIT yes).
+ * Returns Date.now() at the switch.
+ */
+export async function playOutage(r: Run, frozen: RunHost[] = []): Promise<number> {
+  const t0 = r.play('outage.seq');
+  // ≤ 1 s to the end of the idle loop, 1 s OL, 4 s OB, then OB LB: the primary sets FSD at once,
+  // or waits up to HOSTSYNC for a frozen secondary
+  const budget = 2_000 + 5_000 + r.timing.hostsync * 1000 + 25_000;
+  await waitUntil(
+    'every running upsmon to shut down and exit',
+    () => r.hosts.every((h) => frozen.includes(h) || h.upsmon?.exitedAt !== undefined),
+    budget,
+    () => r.dump(),
+  );
+  return t0;
+}
+
+/**
+ * The issue's assertions for a run through outage.seq: every host notified
+ * ONBATT, LOWBATT and SHUTDOWN with NUT's texts, UPSNAME and NOTIFYTYPE; the
+ * secondaries shut down on the primary's FSD, before the primary; the primary
+ * waited for them to log out, and no longer than HOSTSYNC.
+ */
+export function assertOutage(r: Run, frozen: RunHost[] = []): void {
+  const ctx = () => `\n${r.dump()}`;
+  const hs = r.timing.hostsync * 1000;
+  const live = r.hosts.filter((h) => !frozen.includes(h));
+  for (const h of live) {
+    const one = (type: string) => {
+      const m = find(h, 'NOTIFY', type);
+      if (m.length !== 1) throw new Error(`${h.label}: expected one ${type} notification, saw ${m.length}${ctx()}`);
+      return m[0]!;
+    };
+    const onbatt = one('ONBATT');
+    const lowbatt = one('LOWBATT');
+    const shutdown = one('SHUTDOWN');
+    if (onbatt.upsname !== UPSNAME || onbatt.text !== `UPS ${UPSNAME} on battery`) throw new Error(`${h.label}: ONBATT ${JSON.stringify(onbatt)}${ctx()}`);
+    if (lowbatt.upsname !== UPSNAME || lowbatt.text !== `UPS ${UPSNAME} battery is low`) throw new Error(`${h.label}: LOWBATT ${JSON.stringify(lowbatt)}${ctx()}`);
+    if (shutdown.upsname !== '' || shutdown.text !== 'Auto logout and shutdown proceeding') throw new Error(`${h.label}: SHUTDOWN ${JSON.stringify(shutdown)}${ctx()}`);
+    const cmds = find(h, 'SHUTDOWNCMD');
+    if (cmds.length !== 1) throw new Error(`${h.label}: SHUTDOWNCMD ran ${cmds.length} times${ctx()}`);
+    const cmd = cmds[0]!;
+    // NOTIFYCMD runs in a forked child, so notifications of one poll loop may land in any
+    // order (a few ms apart); SHUTDOWNCMD comes FINALDELAY after the SHUTDOWN notification
+    if (!(onbatt.t < lowbatt.t && lowbatt.t <= shutdown.t + SAME_LOOP_MS && shutdown.t < cmd.t)) throw new Error(`${h.label}: out of order: ONBATT, LOWBATT, SHUTDOWN, SHUTDOWNCMD${ctx()}`);
+    if (cmd.t - shutdown.t < r.timing.finaldelay * 1000 - SAME_LOOP_MS) throw new Error(`${h.label}: SHUTDOWNCMD ${sec(cmd.t - shutdown.t)} after SHUTDOWN: FINALDELAY is ${r.timing.finaldelay} s${ctx()}`);
+    // doshutdown() always broadcasts, whatever NOTIFYFLAG says (§1.7)
+    if (!h.markers().some((m) => m.kind === 'WALL' && m.text.includes('Executing automatic power-fail shutdown'))) throw new Error(`${h.label}: no wall "Executing automatic power-fail shutdown"${ctx()}`);
+    if (h.markers().some((m) => m.kind === 'NOTIFY' && m.type === 'ONLINE')) throw new Error(`${h.label}: ONLINE notified (no start-up ONLINE, and power never came back)${ctx()}`);
+    if (h.upsmon?.exitCode !== 0) throw new Error(`${h.label}: upsmon exit code ${h.upsmon?.exitCode} signal ${h.upsmon?.exitSignal}${ctx()}`);
+  }
+  const primary = r.ups;
+  const pLow = find(primary, 'NOTIFY', 'LOWBATT')[0]!;
+  const pShutdown = find(primary, 'NOTIFY', 'SHUTDOWN')[0]!;
+  const pCmd = find(primary, 'SHUTDOWNCMD')[0]!;
+  for (const s of r.secondaries.filter((h) => !frozen.includes(h))) {
+    const fsd = find(s, 'NOTIFY', 'FSD');
+    if (fsd.length !== 1 || fsd[0]!.upsname !== UPSNAME || fsd[0]!.text !== `UPS ${UPSNAME}: forced shutdown in progress`) throw new Error(`${s.label}: expected one FSD notification from the primary's FSD, saw ${JSON.stringify(fsd)}${ctx()}`);
+    const sLow = find(s, 'NOTIFY', 'LOWBATT')[0]!;
+    const sShutdown = find(s, 'NOTIFY', 'SHUTDOWN')[0]!;
+    const sCmd = find(s, 'SHUTDOWNCMD')[0]!;
+    // it went down on the FSD, not on its own HOSTSYNC timer
+    if (sShutdown.t - sLow.t >= hs) throw new Error(`${s.label}: SHUTDOWN ${sec(sShutdown.t - sLow.t)} after LOWBATT: it did not go on the primary's FSD${ctx()}`);
+    if (!(sCmd.t < pCmd.t)) throw new Error(`${s.label}: SHUTDOWNCMD at ${sCmd.t} not before the primary's at ${pCmd.t}${ctx()}`);
+    // the primary waited until this secondary was done (it logs out by exiting after SHUTDOWNCMD)
+    if (!(sCmd.t < pShutdown.t)) throw new Error(`primary proceeded (SHUTDOWN) before ${s.label} ran SHUTDOWNCMD and logged out${ctx()}`);
+  }
+  const waited = pShutdown.t - pLow.t;
+  if (frozen.length === 0) {
+    if (waited > hs) throw new Error(`primary waited ${sec(waited)} from LOWBATT to SHUTDOWN: more than HOSTSYNC ${sec(hs)} although every secondary logged out${ctx()}`);
+  } else {
+    // the frozen secondary never logs out: the primary gives up after HOSTSYNC
+    if (waited < hs - 500 || waited > hs + 2500) throw new Error(`primary waited ${sec(waited)} from LOWBATT to SHUTDOWN with a frozen secondary; expected HOSTSYNC ${sec(hs)}${ctx()}`);
+  }
+  const flag = fs.readFileSync(path.join(primary.dir, 'killpower'), 'latin1');
+  if (flag !== 'upsmon-shutdown-file') throw new Error(`primary's POWERDOWNFLAG holds ${JSON.stringify(flag)}${ctx()}`);
+}
