@@ -46,3 +46,15 @@ export {
   hex8,
 } from './usages.js';
 export { readRecordedReports, parseHexText, readDescriptorData, type RecordedReport, type RecordedReports, type RecordedEntry, type RecordedPath } from './recorded.js';
+export { printDescriptor, printItems, assembleDescriptor, unitName, mainFlagWords, collectionKindName, type PrintOptions } from './print.js';
+export {
+  explainDescriptor,
+  formatExplanation,
+  usageTableFromNames,
+  STATUS_TOKENS,
+  type ExplainMapper,
+  type ExplainOptions,
+  type ExplainRow,
+  type ExplainStatus,
+  type Explanation,
+} from './explain.js';

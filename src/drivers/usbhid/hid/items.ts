@@ -41,16 +41,15 @@ export const LOCAL_NAMES: Record<number, string> = {
 };
 
 export function itemName(type: HidItemType, tag: number): string {
-  const hex = `0x${tag.toString(16)}`;
   switch (type) {
     case 'main':
-      return MAIN_NAMES[tag] ?? `Main Reserved ${hex}`;
+      return MAIN_NAMES[tag] ?? `Main Reserved Tag ${tag}`;
     case 'global':
-      return GLOBAL_NAMES[tag] ?? `Global Reserved ${hex}`;
+      return GLOBAL_NAMES[tag] ?? `Global Reserved Tag ${tag}`;
     case 'local':
-      return LOCAL_NAMES[tag] ?? `Local Reserved ${hex}`;
+      return LOCAL_NAMES[tag] ?? `Local Reserved Tag ${tag}`;
     case 'reserved':
-      return `Reserved ${hex}`;
+      return `Reserved Type Tag ${tag}`;
     case 'long':
       return 'Long Item';
   }
@@ -65,10 +64,10 @@ export function itemByName(name: string): { type: HidItemType; tag: number } | u
   ] as const) {
     for (const [tag, n] of Object.entries(table)) if (n === name) return { type, tag: Number(tag) };
   }
-  const m = /^(Main|Global|Local) Reserved 0x([0-9a-f]+)$/.exec(name) ?? /^(Reserved) 0x([0-9a-f]+)$/.exec(name);
-  if (m) {
+  const m = /^(Main|Global|Local) Reserved Tag (\d+)$/.exec(name) ?? /^Reserved (Type) Tag (\d+)$/.exec(name);
+  if (m && Number(m[2]) <= 15) {
     const type = m[1] === 'Main' ? 'main' : m[1] === 'Global' ? 'global' : m[1] === 'Local' ? 'local' : 'reserved';
-    return { type, tag: parseInt(m[2]!, 16) };
+    return { type, tag: Number(m[2]) };
   }
   return undefined;
 }

@@ -101,6 +101,7 @@ export function parseDescriptor(bytes: Uint8Array, options: ParseOptions = {}): 
   let usageMin: number | undefined;
   let usageMinSized = false;
   let usesReportIds = false;
+  const warnedIds = new Set<number>(); // one LogMax warning per report id, as NUT
   // Collection stack: path nodes contributed by each open collection
   const open: { nodes: number[]; item: HidItem }[] = [];
 
@@ -227,7 +228,10 @@ export function parseDescriptor(bytes: Uint8Array, options: ParseOptions = {}): 
         let logMax = g.logMax;
         if (logMax < g.logMin) {
           logMax = g.logMaxData;
-          warnings.push({ offset: it.offset, message: `Logical Maximum ${g.logMax} is less than Logical Minimum ${g.logMin}: read as ${logMax} (report 0x${g.reportId.toString(16).padStart(2, '0')})` });
+          if (!warnedIds.has(g.reportId)) {
+            warnedIds.add(g.reportId);
+            warnings.push({ offset: it.offset, message: `Logical Maximum ${g.logMax} is less than Logical Minimum ${g.logMin}: read as ${logMax} (report 0x${g.reportId.toString(16).padStart(2, '0')})` });
+          }
         }
         const prefix = open.flatMap((c) => c.nodes);
         const variable = (it.data & 0x02) !== 0;
