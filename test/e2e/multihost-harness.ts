@@ -419,3 +419,151 @@ export function assertOutage(r: Run, frozen: RunHost[] = []): void {
   const flag = fs.readFileSync(path.join(primary.dir, 'killpower'), 'latin1');
   if (flag !== 'upsmon-shutdown-file') throw new Error(`primary's POWERDOWNFLAG holds ${JSON.stringify(flag)}${ctx()}`);
 }
+
+/** A readable failure: the message, then every host's markers and logs. */
+function fail(r: Run, msg: string): never {
+  throw new Error(`${msg}\n${r.dump()}`);
+}
+
+function only(r: Run, h: RunHost, type: string): Marker {
+  const m = find(h, 'NOTIFY', type);
+  if (m.length !== 1) fail(r, `${h.label}: expected one ${type} notification, saw ${m.length}`);
+  return m[0]!;
+}
+
+function none(r: Run, h: RunHost, what: { kind: Marker['kind']; type?: string }[]): void {
+  for (const w of what) {
+    const m = find(h, w.kind, w.type);
+    if (m.length) fail(r, `${h.label}: unexpected ${w.kind} ${w.type ?? ''}: ${JSON.stringify(m[0])}`);
+  }
+}
+
+const NO_SHUTDOWN = [
+  { kind: 'NOTIFY' as const, type: 'LOWBATT' },
+  { kind: 'NOTIFY' as const, type: 'FSD' },
+  { kind: 'NOTIFY' as const, type: 'SHUTDOWN' },
+  { kind: 'SHUTDOWNCMD' as const },
+  { kind: 'WALL' as const },
+];
+
+/** Every upsmon still running, every host still logged in. */
+async function assertAllUp(r: Run): Promise<void> {
+  for (const h of r.hosts) if (h.upsmon?.exitedAt !== undefined) fail(r, `${h.label}: upsmon exited (code ${h.upsmon.exitCode})`);
+  const n = await r.numLogins();
+  if (n !== r.hosts.length) fail(r, `NUMLOGINS myups is ${n}, expected ${r.hosts.length}`);
+}
+
+/**
+ * power-returns.seq (OL → OB → OL before LB): every host notifies ONBATT then
+ * ONLINE, and nobody shuts down — checked HOSTSYNC + DEADTIME after the power came back.
+ */
+export async function powerReturns(r: Run): Promise<void> {
+  r.play('power-returns.seq');
+  await waitUntil('ONLINE on every host', () => r.hosts.every((h) => find(h, 'NOTIFY', 'ONLINE').length > 0), 30_000, () => r.dump());
+  await delay((r.timing.hostsync + r.timing.deadtime + 1) * 1000);
+  for (const h of r.hosts) {
+    const ob = only(r, h, 'ONBATT');
+    const ol = only(r, h, 'ONLINE');
+    if (ob.upsname !== UPSNAME || ob.text !== `UPS ${UPSNAME} on battery`) fail(r, `${h.label}: ONBATT ${JSON.stringify(ob)}`);
+    if (ol.upsname !== UPSNAME || ol.text !== `UPS ${UPSNAME} on line power`) fail(r, `${h.label}: ONLINE ${JSON.stringify(ol)}`);
+    if (!(ob.t < ol.t)) fail(r, `${h.label}: ONLINE before ONBATT`);
+    none(r, h, NO_SHUTDOWN);
+    if (fs.existsSync(path.join(h.dir, 'killpower'))) fail(r, `${h.label}: POWERDOWNFLAG written`);
+  }
+  await assertAllUp(r);
+}
+
+/**
+ * upsd restarted while on line power (the how-to's `service nut-server
+ * restart`): every upsmon notices (COMMBAD), logs back in (COMMOK, upsd's
+ * login line again) and nobody shuts down.
+ */
+export async function upsdRestart(r: Run): Promise<void> {
+  const old = r.upsd!;
+  await r.lab.stop(old);
+  // down for a few polls: every upsmon sees the failure
+  await delay(Math.max(2, r.timing.pollfreq * 2) * 1000 + 500);
+  const again = r.startUpsd();
+  await r.waitAllLoggedIn(30_000, () => again.log());
+  await waitUntil('COMMOK on every host', () => r.hosts.every((h) => find(h, 'NOTIFY', 'COMMOK').length > 0), 15_000, () => r.dump());
+  await delay((r.timing.deadtime + 1) * 1000);
+  for (const h of r.hosts) {
+    const bad = only(r, h, 'COMMBAD');
+    const ok = only(r, h, 'COMMOK');
+    if (bad.upsname !== UPSNAME || bad.text !== `Communications with UPS ${UPSNAME} lost`) fail(r, `${h.label}: COMMBAD ${JSON.stringify(bad)}`);
+    if (ok.upsname !== UPSNAME || ok.text !== `Communications with UPS ${UPSNAME} established`) fail(r, `${h.label}: COMMOK ${JSON.stringify(ok)}`);
+    if (!(bad.t < ok.t)) fail(r, `${h.label}: COMMOK before COMMBAD`);
+    none(r, h, [...NO_SHUTDOWN, { kind: 'NOTIFY', type: 'ONBATT' }, { kind: 'NOTIFY', type: 'ONLINE' }]);
+  }
+  await assertAllUp(r);
+}
+
+/**
+ * The driver dies while the UPS is on battery (on-battery.seq, then SIGKILL
+ * to dummy-ups). NUT's documented behaviour (reference §1.5–1.7): upsd
+ * answers the polls with an error → COMMBAD on every host; once the last
+ * good poll is older than DEADTIME a UPS last seen OB is taken as OB+LB
+ * (silently: no LOWBATT). The primary is then critical and sets FSD, but
+ * its wait for the secondaries ends at once: upsd answers GET NUMLOGINS with
+ * DRIVER-NOT-CONNECTED, and failed queries count as nobody (§1.7, "with
+ * comms lost, every query fails → immediate"). A secondary, which can't see
+ * that FSD, is critical once its last non-critical poll is older than
+ * HOSTSYNC. So: everyone shuts down, the primary ≥ DEADTIME and the
+ * secondaries ≥ max(DEADTIME, HOSTSYNC) after the data stopped, all within
+ * DEADTIME + HOSTSYNC (+ slack). Real NUT 2.8.0 does exactly this (the primary
+ * goes first here: seen in multihost-nut.test.ts).
+ */
+export async function driverKilledOnBattery(r: Run): Promise<void> {
+  r.play('on-battery.seq');
+  await waitUntil('ONBATT on every host', () => r.hosts.every((h) => find(h, 'NOTIFY', 'ONBATT').length > 0), 30_000, () => r.dump());
+  // a couple more polls on battery, then the driver dies
+  await delay(1500);
+  const tKill = Date.now();
+  process.kill(r.driver!.pid, 'SIGKILL');
+  await r.driver!.exited;
+  const { deadtime, hostsync, pollfreqalert } = r.timing;
+  await waitUntil(
+    'every upsmon to shut down and exit',
+    () => r.hosts.every((h) => h.upsmon?.exitedAt !== undefined),
+    (deadtime + hostsync + 25) * 1000,
+    () => r.dump(),
+  );
+  const slack = (pollfreqalert + 0.5) * 1000;
+  for (const h of r.hosts) {
+    const ob = only(r, h, 'ONBATT');
+    const bad = only(r, h, 'COMMBAD');
+    const down = only(r, h, 'SHUTDOWN');
+    const cmds = find(h, 'SHUTDOWNCMD');
+    if (cmds.length !== 1) fail(r, `${h.label}: SHUTDOWNCMD ran ${cmds.length} times`);
+    if (bad.upsname !== UPSNAME) fail(r, `${h.label}: COMMBAD ${JSON.stringify(bad)}`);
+    if (!(ob.t < tKill && tKill <= bad.t + 50)) fail(r, `${h.label}: ONBATT/COMMBAD not around the driver's death`);
+    // LB is inferred silently (§1.6): no LOWBATT
+    none(r, h, [{ kind: 'NOTIFY', type: 'LOWBATT' }, { kind: 'NOTIFY', type: 'ONLINE' }]);
+    const primary = h === r.ups;
+    const floor = (primary ? deadtime : Math.max(deadtime, hostsync)) * 1000 - slack;
+    if (down.t - tKill < floor) fail(r, `${h.label}: shut down ${sec(down.t - tKill)} after the driver died; not before ${sec(floor)} (DEADTIME ${deadtime}, HOSTSYNC ${hostsync})`);
+    if (down.t - tKill > (deadtime + hostsync + 5) * 1000) fail(r, `${h.label}: shut down only ${sec(down.t - tKill)} after the driver died`);
+    if (h.upsmon?.exitCode !== 0) fail(r, `${h.label}: upsmon exit code ${h.upsmon?.exitCode}`);
+  }
+}
+
+/** SIGSTOP every process of a host (the host "freezes"; its TCP session stays open). */
+export function freeze(h: RunHost): number[] {
+  const pids = hostPids(h).filter((p) => p !== h.net.holderPid);
+  for (const p of pids) process.kill(p, 'SIGSTOP');
+  return pids;
+}
+
+/**
+ * One secondary frozen (SIGSTOP) before the outage: it never logs out, so
+ * the primary goes on after HOSTSYNC; every other host does the usual.
+ */
+export async function frozenSecondary(r: Run, frozen: RunHost): Promise<void> {
+  const before = frozen.markers().length;
+  const pids = freeze(frozen);
+  if (!pids.includes(frozen.upsmon!.pid)) fail(r, `${frozen.label}: its upsmon (pid ${frozen.upsmon!.pid}) is not among the namespace's pids ${pids.join(',')}`);
+  await playOutage(r, [frozen]);
+  assertOutage(r, [frozen]);
+  if (frozen.markers().length !== before) fail(r, `${frozen.label}: notified while frozen`);
+  if ((await r.numLogins()) !== 1) fail(r, 'after the primary shut down, NUMLOGINS should count the frozen secondary only');
+}
