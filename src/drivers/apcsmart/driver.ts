@@ -36,6 +36,9 @@ import type { ByteLink } from '../../transports/serial.js';
 
 export const APCSMART_VERSION = '3.33';
 
+/** NUT apcsmart options a ups.conf may hold that change nothing here (warned about at start). */
+const UNUSED_OPTIONS = ['cable', 'awd', 'advorder', 'ttymode', 'cshdelay', 'wugrace', 'sdtime'];
+
 /** Makes the byte link to the unit (the serial port at 2400 8N1 by default). */
 export type LinkFactory = (port: string, ctx: DriverContext) => ByteLink;
 
@@ -96,6 +99,10 @@ class ApcsmartDriver implements DriverHooks {
   }
 
   async initInfo(): Promise<void> {
+    for (const o of UNUSED_OPTIONS) {
+      if (this.ctx.option(o) !== undefined) this.log.warn(`apcsmart [${this.ctx.ups}]: option '${o}' is accepted for compatibility with NUT's ups.conf but has no effect in Walnut's apcsmart`);
+    }
+    if (this.ctx.option('sdtype') === '4') this.log.warn(`apcsmart [${this.ctx.ups}]: sdtype 4 (the CS hack) is not supported; -k uses sdtype 0`);
     const s = await this.open();
     const st = this.ctx.state;
     const a = await s.query('a', { raw: true }).catch(() => 'NA');

@@ -10,6 +10,7 @@ import { systemClock } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
 import { silentLogger } from '../../common/log.js';
 import { SerialTransport, showBytes } from '../../transports/serial.js';
+import type { ByteLink } from '../../transports/serial.js';
 import { ApcSmartSimulator } from './simulator.js';
 
 export interface SimulatorPortOptions {
@@ -35,10 +36,11 @@ export interface SimulatorPort {
   stop(): Promise<void>;
 }
 
-export function serveSimulator(sim: ApcSmartSimulator, path: string, opts: SimulatorPortOptions = {}): SimulatorPort {
+/** Serves the unit on a tty path (a pty's device side) or on a ByteLink already made. */
+export function serveSimulator(sim: ApcSmartSimulator, where: string | ByteLink, opts: SimulatorPortOptions = {}): SimulatorPort {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? silentLogger;
-  const port = new SerialTransport({ path, baudRate: 2400, lock: false }, { clock, log, logName: 'apcsmart simulator' });
+  const port = typeof where === 'string' ? new SerialTransport({ path: where, baudRate: 2400, lock: false }, { clock, log, logName: 'apcsmart simulator' }) : where;
   let running = true;
   let mangler: Mangler | undefined;
   const sleep = (ms: number) => new Promise<void>((r) => clock.setTimer(ms, r));
