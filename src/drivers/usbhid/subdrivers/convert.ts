@@ -97,6 +97,10 @@ export const CONVERTERS: Readonly<Record<ConverterName, Converter>> = {
     [0, 'disabled'],
     [1, 'enabled'],
   ]),
+  onOffStatus: lookup([
+    [0, 'off'],
+    [1, 'on'],
+  ]),
   apcSensitivity: lookup([
     [0, 'low'],
     [1, 'medium'],

@@ -128,7 +128,17 @@ export function createHidMapper(sd: Subdriver, options: MapperOptions = {}): Hid
   const cmdByName = new Map<string, HidInfoEntry>();
   for (const e of cmdEntries) if (!cmdByName.has(e.instcmd!.name)) cmdByName.set(e.instcmd!.name, e);
 
-  function render(e: HidInfoEntry, value: number): string | undefined {
+  const numeric = new Map<string, number>();
+  const ctx = {
+    ...(options.vid !== undefined ? { vid: options.vid } : {}),
+    ...(options.pid !== undefined ? { pid: options.pid } : {}),
+    get: (name: string) => numeric.get(name),
+  };
+
+  function render(e: HidInfoEntry, raw: number): string | undefined {
+    let value = raw;
+    if (e.var && sd.quirks.adjustValue) value = sd.quirks.adjustValue(e.var, raw, ctx);
+    if (e.var) numeric.set(e.var, value);
     if (e.flags.includes('stringid')) {
       const s = options.strings?.(Math.trunc(value));
       return s === undefined ? undefined : s.trim();

@@ -121,6 +121,8 @@ export type ConverterName =
   | 'yesno'
   /** 0/1 → disabled/enabled */
   | 'onoff'
+  /** 0/1 → off/on (outlet.n.status) */
+  | 'onOffStatus'
   /** APC Input.APCSensitivity 0/1/2 → low/medium/high */
   | 'apcSensitivity'
   /** Temperature in Kelvin → °C */
@@ -176,6 +178,10 @@ export interface FixableField {
   phyMax?: number;
   unit?: number;
   unitExp?: number;
+  /** The HID parser's spelling (src/drivers/usbhid/hid HidField). */
+  physMin?: number;
+  physMax?: number;
+  unitExponent?: number;
 }
 
 /** Per-vendor behaviour switches and fix-ups. */
@@ -193,6 +199,11 @@ export interface SubdriverQuirks {
    * number of fields it changed.
    */
   fixReportDesc?: (fields: FixableField[], vid: number, pid: number) => number;
+  /**
+   * Value fix-up before formatting (e.g. CyberPower 0764:0501 battery voltage
+   * × 2/3 when well above nominal). `get` reads a value already applied.
+   */
+  adjustValue?: (name: string, value: number, ctx: { vid?: number; pid?: number; get(name: string): number | undefined }) => number;
   /** Free-text notes for the hardware list and explain output. */
   notes?: string[];
 }
@@ -254,6 +265,9 @@ export interface MapperOptions {
   ondelay?: number;
   /** USB string descriptor lookup for 'stringid' entries. */
   strings?: (index: number) => string | undefined;
+  /** The device's USB ids (for value quirks). */
+  vid?: number;
+  pid?: number;
   /** ups.conf onlinedischarge (OL+DISCHRG → OB) and onlinedischarge_calibration (→ CAL). */
   onlinedischarge?: boolean;
   onlinedischargeCalibration?: boolean;
