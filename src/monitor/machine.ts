@@ -95,7 +95,6 @@ export interface MonitorState {
   phase: Phase;
   /** When the machine was created (NOCOMM and the secondary's HOSTSYNC count from here). */
   started: number;
-  lastLoop: number | undefined;
   shutdownReason: string | undefined;
   fsdPending: number;
   hostsyncSince: number;
@@ -158,7 +157,6 @@ export function createMonitor(conf: UpsmonConf, now: number): MonitorState {
     ups: conf.monitors.map((m) => newRecord(m, now)),
     phase: 'running',
     started: now,
-    lastLoop: undefined,
     shutdownReason: undefined,
     fsdPending: 0,
     hostsyncSince: 0,
@@ -469,24 +467,20 @@ export function recalc(s: MonitorState, now: number): Effect[] {
 /* ------------------------------------------------------- loop, sessions */
 
 /**
- * The start of a loop. A gap longer than the poll interval + 5 s means the
- * machine slept (suspend) or the clock jumped: the readings are stale, so
- * the status flags are cleared and the polls start over (as NUT does).
+ * The end of a sleep between two loops. A sleep that lasted more than 5 s
+ * longer than planned means the machine was suspended or the clock jumped:
+ * the readings are stale, so the status flags are cleared and the polls
+ * start over (as NUT does). Only the sleep counts, never a slow poll: a hung
+ * upsd must not make upsmon forget that a UPS is on battery.
  */
-export function onLoopStart(s: MonitorState, now: number): Effect[] {
-  const fx: Effect[] = [];
-  const prev = s.lastLoop;
-  s.lastLoop = now;
-  if (prev === undefined || s.phase !== 'running') return fx;
-  const gap = now - prev;
-  if (gap > pollInterval(s, prev) + 5 * S) {
-    fx.push(log('warning', `Time jumped ${Math.round(gap / S)} s between two polls (sleep or clock change): forgetting old UPS readings`));
-    for (const u of s.ups) {
-      u.ol = u.ob = u.lb = u.fsd = u.cal = u.off = u.bypass = u.eco = u.alarm = u.over = u.trim = u.boost = false;
-      u.lastpoll = now;
-      u.lastnoncrit = now;
-      u.oblbsince = 0;
-    }
+export function onSlept(s: MonitorState, now: number, plannedMs: number, actualMs: number): Effect[] {
+  if (s.phase !== 'running' || actualMs <= plannedMs + 5 * S) return [];
+  const fx: Effect[] = [log('warning', `Time jumped ${Math.round(actualMs / S)} s during a ${Math.round(plannedMs / S)} s sleep (suspend or clock change): forgetting old UPS readings`)];
+  for (const u of s.ups) {
+    u.ol = u.ob = u.lb = u.fsd = u.cal = u.off = u.bypass = u.eco = u.alarm = u.over = u.trim = u.boost = false;
+    u.lastpoll = now;
+    u.lastnoncrit = now;
+    u.oblbsince = 0;
   }
   return fx;
 }

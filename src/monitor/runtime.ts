@@ -14,12 +14,12 @@ import {
   applyReload,
   createMonitor,
   onFsdResult,
-  onLoopStart,
   onNumLogins,
   onParentGone,
   onPoll,
   onPowerdownDone,
   onSession,
+  onSlept,
   onTick,
   pollInterval,
   recalc,
@@ -128,7 +128,6 @@ export class Upsmon {
           this.reload();
           continue;
         }
-        this.exec(onLoopStart(this.state, this.clock.now()));
         if (this.fsdWanted) {
           this.fsdWanted = false;
           this.exec(requestFsd(this.state, this.clock.now()));
@@ -138,7 +137,10 @@ export class Upsmon {
         this.exec(recalc(this.state, this.clock.now()));
         if (!this.opts.privileged.parentAlive()) this.exec(onParentGone(this.state, this.clock.now()));
         if (this.state.phase !== 'running') continue;
-        await this.sleep(Math.max(100, pollInterval(this.state, this.clock.now())));
+        const planned = Math.max(100, pollInterval(this.state, this.clock.now()));
+        const before = this.clock.now();
+        const cut = await this.sleep(planned);
+        if (!cut) this.exec(onSlept(this.state, this.clock.now(), planned, this.clock.now() - before));
       }
     } finally {
       await this.notifier.settle();
@@ -409,18 +411,20 @@ export class Upsmon {
   /* ----------------------------------------------------------------- time */
 
   /** Sleeps on the clock; requests (FSD, reload, stop) cut it short when interruptible. */
-  private sleep(ms: number, interruptible = true): Promise<void> {
-    return new Promise<void>((resolve) => {
+  /** Resolves true when a request cut the sleep short. */
+  private sleep(ms: number, interruptible = true): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
       let done = false;
-      const finish = () => {
+      const finish = (cut: boolean) => {
         if (done) return;
         done = true;
         cancel();
-        if (this.wake === finish) this.wake = undefined;
-        resolve();
+        if (this.wake === wakeFn) this.wake = undefined;
+        resolve(cut);
       };
-      const cancel = this.clock.setTimer(ms, finish);
-      if (interruptible) this.wake = finish;
+      const wakeFn = () => finish(true);
+      const cancel = this.clock.setTimer(ms, () => finish(false));
+      if (interruptible) this.wake = wakeFn;
     });
   }
 }
