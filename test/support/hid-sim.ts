@@ -14,6 +14,8 @@ import path from 'node:path';
 import { TransportError } from '../../src/common/errors.js';
 import type { HidDevice, HidOpener, HidReportType, UsbDeviceInfo, UsbMatcher } from '../../src/transports/hid.js';
 import { SHARED_DIR } from './peers.js';
+import { parseDescriptor } from '../../src/drivers/usbhid/hid/parser.js';
+import { encodeField } from '../../src/drivers/usbhid/hid/decode.js';
 
 export const HID_DIR = path.join(SHARED_DIR, 'hid');
 
@@ -274,4 +276,28 @@ class SimSession implements HidDevice {
     this.interruptFn = undefined;
     this.disconnectFn = undefined;
   }
+}
+
+/**
+ * A unit from a descriptor alone (shared/hid/cyberpower-cst135uc2 has no
+ * recorded reports): every feature/input report answers zero-filled at the
+ * descriptor's size, with its id byte; `values` sets fields by path.
+ */
+export function synthesizedFixture(name: string, info: UsbDeviceInfo, strings: Array<[number, string]>, values: Array<[string, number]> = []): SimFixture {
+  const descriptor = readHexFile(path.join(HID_DIR, name, 'descriptor.hex'));
+  const desc = parseDescriptor(descriptor);
+  const reports = new Map<number, Uint8Array>();
+  for (const r of desc.reports.values()) {
+    if (r.type === 'output') continue;
+    const cur = reports.get(r.id);
+    if (!cur || cur.length < r.bytes) {
+      const b = new Uint8Array(r.bytes);
+      if (r.id !== 0) b[0] = r.id;
+      reports.set(r.id, b);
+    }
+  }
+  for (const [p, v] of values) {
+    for (const f of desc.fields.filter((x) => x.path === p && x.type !== 'output')) encodeField(f, v, reports.get(f.reportId)!);
+  }
+  return { name, descriptor, reports, strings: new Map(strings), info };
 }

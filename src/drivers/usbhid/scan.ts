@@ -5,6 +5,7 @@
  * ready ups.conf sections or in nut-scanner's parsable form.
  */
 import type { UsbDeviceInfo } from '../../transports/hid.js';
+import { findSubdriver } from './subdrivers/index.js';
 
 export interface ScanEntry {
   driver: string;
@@ -84,4 +85,9 @@ export async function scanUsb(opts: ScanOptions): Promise<ScanResult> {
   }
   const stdout = opts.format === 'parsable' ? formatParsable(entries) : formatUpsConf(entries);
   return { stdout, stderr, code: 0, entries };
+}
+
+/** nut-scanner lists the IDs its drivers' tables know: the vendor subdrivers (not the generic fallback). */
+export function isKnownUps(d: UsbDeviceInfo): boolean {
+  return findSubdriver(d.vendorId, d.productId, d.vendor, d.product) !== undefined;
 }
