@@ -17,6 +17,7 @@ const SUBCOMMANDS: Record<string, { load: () => Promise<Program>; help: string }
   upsrw: { load: () => import('./upsrw.js'), help: 'read and set writable variables' },
   upsdrvctl: { load: () => import('./upsdrvctl.js'), help: 'start and stop drivers' },
   'dummy-ups': { load: () => import('./dummy-ups.js'), help: 'simulated UPS driver (.dev/.seq files, repeater)' },
+  scan: { load: () => import('./walnut-scan.js'), help: 'list attached USB UPS units with a ready ups.conf section (nut-scanner -U)' },
 };
 
 function usage(): string {
