@@ -18,6 +18,7 @@ const SUBCOMMANDS: Record<string, { load: () => Promise<Program>; help: string }
   upsdrvctl: { load: () => import('./upsdrvctl.js'), help: 'start and stop drivers' },
   'dummy-ups': { load: () => import('./dummy-ups.js'), help: 'simulated UPS driver (.dev/.seq files, repeater)' },
   scan: { load: () => import('./walnut-scan.js'), help: 'list attached USB UPS units with a ready ups.conf section (nut-scanner -U)' },
+  simulate: { load: () => import('./walnut-simulate.js'), help: 'a simulated serial UPS on a pty (qx) to try a driver without hardware' },
 };
 
 function usage(): string {

@@ -1,0 +1,153 @@
+/**
+ * The nutdrv_qx test bench: a socat pty pair, the Q1 simulator serving the
+ * device side, Walnut's nutdrv_qx on the driver side (in-process, its
+ * socket in a private state dir), and an upsd (Walnut's in-process, or the
+ * real NUT 2.8.0 one) on a loopback port. Everything is stopped by cleanup().
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { startDriver, type DriverHandle } from '../../../src/drivers/core/driver.js';
+import { nutdrvQx } from '../../../src/drivers/nutdrv_qx/index.js';
+import { Q1Simulator, parseDevDump } from '../../../src/drivers/nutdrv_qx/simulator.js';
+import { parseUpsConf } from '../../../src/config/ups-conf.js';
+import { SerialTransport } from '../../../src/transports/serial.js';
+import { serveDevice, type DeviceServer } from '../../../src/transports/device-server.js';
+import { startUpsd, type Upsd } from '../../../src/server/index.js';
+import { createLogger, MemorySink } from '../../../src/common/log.js';
+import { SHARED_DIR, NUT_LIBEXEC } from '../../support/peers.js';
+import { freePort } from '../../support/ports.js';
+import { startTestPty, type TestPty } from '../../support/pty.js';
+import { nutDir, writeUpsdConf, startRealUpsd, type NutDir } from '../../support/real-nut.js';
+import { execProgram, startProc, stopProc, waitFor, type Proc } from '../../support/proc.js';
+
+export const DDL = path.join(SHARED_DIR, 'ddl');
+export const IPPON_DEV = path.join(DDL, 'Ippon/Ippon__Back_Basic_850_Euro__blazer_usb__2.7.4__01.dev');
+export const DIGITUS_DEV = path.join(DDL, 'Digitus/Digitus__DN-170076__nutdrv_qx__2.7.4__01.dev');
+export const MEGATEC_TXT = path.join(SHARED_DIR, 'serial/megatec-q1.txt');
+
+export interface Bench {
+  dir: NutDir;
+  pty: TestPty;
+  sim: Q1Simulator;
+  device: DeviceServer;
+  driver: DriverHandle | undefined;
+  upsd: Upsd | undefined;
+  realUpsd: Proc | undefined;
+  port: number;
+  ups: string;
+  /** Walnut driver's log lines. */
+  log: MemorySink;
+  upsc(variable?: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** upsc output as a map (throws on failure). */
+  vars(): Promise<Map<string, string>>;
+  cleanup(): Promise<void>;
+}
+
+export interface BenchOptions {
+  dev: string;
+  upsName: string;
+  /** Section body lines after driver/port. */
+  section?: string[];
+  packs?: number;
+  /** 'walnut' (default), 'real', or 'none' (no upsd). */
+  upsd?: 'walnut' | 'real' | 'none';
+  /** Start the Walnut driver (default true). */
+  driver?: boolean;
+}
+
+export function upscMap(text: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const i = line.indexOf(': ');
+    if (i > 0) m.set(line.slice(0, i), line.slice(i + 2));
+    else if (line.endsWith(':')) m.set(line.slice(0, -1), '');
+  }
+  return m;
+}
+
+export async function startBench(o: BenchOptions): Promise<Bench> {
+  const dir = nutDir('walnut-qx-');
+  const pty = await startTestPty();
+  const sim = new Q1Simulator({ vars: parseDevDump(fs.readFileSync(o.dev, 'latin1')), ...(o.packs ? { packs: o.packs } : {}) });
+  const device = serveDevice(new SerialTransport({ path: pty.b, lock: false }), { handle: (req) => sim.handle(req.toString('latin1')) });
+  const port = await freePort();
+  const confText = `[${o.upsName}]\n\tdriver = nutdrv_qx\n\tport = ${pty.a}\n${(o.section ?? []).map((l) => `\t${l}\n`).join('')}`;
+  fs.writeFileSync(path.join(dir.etc, 'ups.conf'), confText);
+  writeUpsdConf(dir, port);
+  const sink = new MemorySink();
+  const b: Bench = {
+    dir,
+    pty,
+    sim,
+    device,
+    driver: undefined,
+    upsd: undefined,
+    realUpsd: undefined,
+    port,
+    ups: `${o.upsName}@127.0.0.1:${port}`,
+    log: sink,
+    upsc: (v) => execProgram('upsc', v ? [b.ups, v] : [b.ups], process.env, 10_000),
+    async vars() {
+      const r = await b.upsc();
+      if (r.code !== 0) throw new Error(`upsc failed: ${r.stderr}`);
+      return upscMap(r.stdout);
+    },
+    async cleanup() {
+      await b.upsd?.stop().catch(() => {});
+      await stopProc(b.realUpsd);
+      await b.driver?.stop().catch(() => {});
+      await device.stop().catch(() => {});
+      await pty.cleanup().catch(() => {});
+      dir.cleanup();
+    },
+  };
+  try {
+    if (o.driver !== false) {
+      const confFile = path.join(dir.etc, 'ups.conf');
+      b.driver = await startDriver({
+        definition: nutdrvQx,
+        upsName: o.upsName,
+        conf: parseUpsConf(confText, confFile).value,
+        confFile,
+        statePath: dir.state,
+        log: createLogger(sink, 3),
+        confPath: dir.etc,
+        env: dir.env,
+      });
+    }
+    if (o.upsd === 'real') {
+      b.realUpsd = startRealUpsd(dir);
+      await waitFor('real upsd', async () => (await b.upsc('ups.status')).code === 0, 10_000, 100);
+    } else if (o.upsd !== 'none') {
+      b.upsd = await startUpsd({
+        confPath: dir.etc,
+        statePath: dir.state,
+        listen: [{ host: '127.0.0.1', port }],
+        logger: createLogger(new MemorySink()),
+        env: {},
+      });
+      await waitFor('walnut upsd', async () => (await b.upsc('ups.status')).code === 0, 10_000, 100);
+    }
+  } catch (e) {
+    await b.cleanup();
+    throw e;
+  }
+  return b;
+}
+
+/** Runs Debian's real nutdrv_qx on the bench's pty with `-d 1` (one dump, then exit): its variables. */
+export async function realQxDump(b: Bench, upsName: string): Promise<Map<string, string>> {
+  const p = startProc(path.join(NUT_LIBEXEC, 'nutdrv_qx'), ['-a', upsName, '-F', '-u', 'root', '-d', '1'], b.dir.env);
+  const t = setTimeout(() => p.child.kill('SIGKILL'), 20_000);
+  const code = await p.exited;
+  clearTimeout(t);
+  if (code !== 0) throw new Error(`real nutdrv_qx exited ${code}: ${p.log.join('')}`);
+  return upscMap(p.log.join(''));
+}
+
+/** Runs NUT's real upscmd as admin (with -w: waits for the driver's answer). */
+export function upscmd(b: Bench, cmd: string, value?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const args = ['-u', 'admin', '-p', 'adminpass', '-w', '-t', '5', b.ups, cmd];
+  if (value !== undefined) args.push(value);
+  return execProgram('upscmd', args, process.env, 15_000);
+}
