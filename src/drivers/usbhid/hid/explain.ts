@@ -37,6 +37,8 @@ export interface ExplainOptions {
   mapper?: ExplainMapper;
   /** Shown in the header, e.g. "APC HID 0.100". */
   subdriverName?: string;
+  /** Adjust the parsed fields before decoding (a subdriver's descriptor fix-ups). */
+  prepare?: (fields: HidField[]) => void;
 }
 
 export interface ExplainStatus {
@@ -135,6 +137,7 @@ function reportFor(opts: ExplainOptions, f: HidField, cache: Map<string, Uint8Ar
 /** Explain a descriptor (bytes), with values when reports are given. */
 export function explainDescriptor(bytes: Uint8Array, opts: ExplainOptions = {}): Explanation {
   const desc = parseDescriptor(bytes);
+  opts.prepare?.(desc.fields);
   const names = opts.usages ?? GENERIC_USAGES;
   const cache = new Map<string, Uint8Array | undefined>();
   const haveValues = opts.reports !== undefined || opts.readReport !== undefined;

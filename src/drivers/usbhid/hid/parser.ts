@@ -16,7 +16,8 @@
  * - Logical Maximum < Logical Minimum (both read signed): the maximum is read
  *   unsigned instead (NUT: "interpreting LogMax -1 as 255"), with a warning.
  * - Unit Exponent: a 1-byte value 0..15 is the 4-bit signed nibble of HID
- *   1.11 (0x0e = -2); other values are read signed in their own size.
+ *   1.11 (0x0e = -2); other values are read signed in their own size, and
+ *   one outside -8..7 falls back to its low nibble (with a warning).
  */
 import { encodeItems, readItems, signedData } from './items.js';
 import {
@@ -135,9 +136,16 @@ export function parseDescriptor(bytes: Uint8Array, options: ParseOptions = {}): 
         case 0x4:
           g.physMax = signedData(it.data, it.dataSize);
           break;
-        case 0x5:
-          g.unitExponent = unitExponentOf(it.data, it.dataSize);
+        case 0x5: {
+          const e = unitExponentOf(it.data, it.dataSize);
+          if (e < -8 || e > 7) {
+            g.unitExponent = unitExponentOf(it.data & 0xf, 1);
+            warnings.push({ offset: it.offset, message: `Unit Exponent ${e} is outside HID's -8..7: its low nibble (${g.unitExponent}) is used` });
+          } else {
+            g.unitExponent = e;
+          }
           break;
+        }
         case 0x6:
           g.unit = it.data >>> 0;
           break;
