@@ -1,7 +1,7 @@
 /**
  * `walnut hid`: look inside USB HID Power Device data without a device.
  *
- *   walnut hid explain DESCRIPTOR [REPORTS] [--json] [--subdriver NAME]
+ *   walnut hid explain DESCRIPTOR [REPORTS] [--json | --nut] [--subdriver NAME]
  *                      [--vendorid HEX] [--productid HEX] [--no-fix]
  *   walnut hid print DESCRIPTOR
  *
@@ -13,7 +13,7 @@
  * / "- ProductID:" lines of the log); none given: the generic HID fallback.
  */
 import fs from 'node:fs';
-import { explainDescriptor, formatExplanation, printDescriptor, readDescriptorData, readRecordedReports, usageTableFromNames, type HidField, type RecordedReports } from '../drivers/usbhid/hid/index.js';
+import { explainDescriptor, formatExplanation, formatNutPaths, GENERIC_USAGES, printDescriptor, readDescriptorData, readRecordedReports, usageTableFromNames, type HidField, type RecordedReports } from '../drivers/usbhid/hid/index.js';
 import { createHidMapper, selectSubdriver, subdriverVersionData, type FixableField } from '../drivers/usbhid/subdrivers/index.js';
 
 export interface HidCliIo {
@@ -26,12 +26,13 @@ const stdio: HidCliIo = {
   err: (t) => process.stderr.write(t),
 };
 
-const USAGE = `usage: walnut hid explain DESCRIPTOR [REPORTS] [--json] [--subdriver NAME] [--vendorid HEX] [--productid HEX] [--no-fix]
+const USAGE = `usage: walnut hid explain DESCRIPTOR [REPORTS] [--json | --nut] [--subdriver NAME] [--vendorid HEX] [--productid HEX] [--no-fix]
        walnut hid print DESCRIPTOR
 
   explain   every HID path with report id, type, bit offset/size, logical and
             physical range, unit; with REPORTS each path's decoded value and
-            the NUT variable and status token the subdriver makes of it
+            the NUT variable and status token the subdriver makes of it;
+            --json for machines, --nut for usbhid-ups explore's "Path:" lines
   print     the descriptor, one item per line
 `;
 
@@ -39,6 +40,8 @@ interface Args {
   cmd: string;
   files: string[];
   json: boolean;
+  /** --nut: the values as usbhid-ups explore logs them ("Path: ..., Value: ..."), generic names */
+  nut: boolean;
   subdriver?: string;
   vendorId?: number;
   productId?: number;
@@ -46,7 +49,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args | string {
-  const a: Args = { cmd: '', files: [], json: false, fix: true };
+  const a: Args = { cmd: '', files: [], json: false, nut: false, fix: true };
   for (let i = 0; i < argv.length; i++) {
     const w = argv[i]!;
     const value = (): string | undefined => {
@@ -57,6 +60,7 @@ function parseArgs(argv: string[]): Args | string {
     };
     const name = w.replace(/=.*$/, '');
     if (name === '--json') a.json = true;
+    else if (name === '--nut') a.nut = true;
     else if (name === '--no-fix') a.fix = false;
     else if (name === '--subdriver') {
       const v = value();
@@ -136,12 +140,13 @@ async function explain(a: Args, io: HidCliIo): Promise<number> {
   const fix = sd.quirks.fixReportDesc;
   const e = explainDescriptor(bytes, {
     ...(reports ? { reports } : {}),
-    usages: usageTableFromNames(sd.usages),
+    usages: a.nut ? GENERIC_USAGES : usageTableFromNames(sd.usages),
     mapper,
     subdriverName: `${subdriverVersionData(sd)}${vid !== undefined ? ` (${(vid ?? 0).toString(16).padStart(4, '0')}:${(pid ?? 0).toString(16).padStart(4, '0')})` : ''}`,
     ...(a.fix && fix ? { prepare: (fields: HidField[]) => void fixFields(fields, fix, vid ?? 0, pid ?? 0) } : {}),
   });
   if (a.json) io.out(JSON.stringify(e, null, 2) + '\n');
+  else if (a.nut) io.out(formatNutPaths(e));
   else io.out(formatExplanation(e));
   return 0;
 }

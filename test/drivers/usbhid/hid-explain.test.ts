@@ -67,6 +67,11 @@ describe('walnut hid explain', () => {
         same++;
       }
       assert.ok(same >= 7, `${name}: ${same} variables compared`);
+      // --nut: byte for byte the "Path:" lines of real usbhid-ups's explore pass (the first nObjects of the log)
+      const nut = await run(['explain', desc, log, '--nut']);
+      assert.equal(nut.code, 0, nut.err);
+      const logPaths = d.log!.split('\n').map((l) => /Path: .*/.exec(l)?.[0]).filter((l): l is string => l !== undefined);
+      assert.deepEqual(nut.out.trimEnd().split('\n'), logPaths.slice(0, nObjects), `${name}: explore lines`);
       // status tokens per path
       const ac = e.rows.find((r) => r.path.endsWith('.ACPresent') && r.status?.length);
       assert.ok(ac, 'ACPresent feeds a status bit');

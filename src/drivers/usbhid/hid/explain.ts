@@ -264,6 +264,20 @@ export function formatExplanation(e: Explanation): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * The rows as usbhid-ups's explore mode logs them (its "[D1] Path: ..." lines,
+ * without the debug prefix): `Path: P, Type: Feature, ReportID: 0x01,
+ * Offset: 0, Size: 8, Value: 1`, in descriptor order. Rows without a value
+ * are left out (NUT logs nothing for a report it could not read).
+ */
+export function formatNutPaths(e: Explanation): string {
+  const type = (t: HidReportType): string => t[0]!.toUpperCase() + t.slice(1);
+  return e.rows
+    .filter((r) => r.valueText !== undefined)
+    .map((r) => `Path: ${r.displayPath}, Type: ${type(r.type)}, ReportID: 0x${r.reportId.toString(16).padStart(2, '0')}, Offset: ${r.bitOffset}, Size: ${r.bitSize}, Value: ${r.valueText}\n`)
+    .join('');
+}
+
 /** Names → UsageTable (e.g. a subdriver's `usages` record) merged over the generic table. */
 export function usageTableFromNames(names: Readonly<Record<string, number>>, base: UsageTable = GENERIC_USAGES): UsageTable {
   const m = new Map(base);

@@ -50,6 +50,7 @@ export { printDescriptor, printItems, assembleDescriptor, unitName, mainFlagWord
 export {
   explainDescriptor,
   formatExplanation,
+  formatNutPaths,
   usageTableFromNames,
   STATUS_TOKENS,
   type ExplainMapper,
