@@ -12,7 +12,7 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const SHARED_DIR = process.env.WALNUT_SHARED ?? path.resolve(REPO_ROOT, '../shared');
 export const NUT_LIBEXEC = process.env.NUT_LIBEXEC ?? '/lib/nut';
 
-export type Peer = 'nut' | 'shared' | 'socat' | 'rsyslog';
+export type Peer = 'nut' | 'shared' | 'socat' | 'rsyslog' | 'snmpd' | 'nut-snmp' | 'nss';
 
 function which(cmd: string): string | undefined {
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':').concat(['/usr/sbin', '/sbin'])) {
@@ -43,6 +43,12 @@ export function peerMissing(peer: Peer): string | undefined {
       return which('socat') ? undefined : 'socat not installed (apt-get install socat)';
     case 'rsyslog':
       return which('rsyslogd') ? undefined : 'rsyslog not installed (apt-get install rsyslog)';
+    case 'snmpd':
+      return which('snmpd') ? undefined : 'Debian snmpd not installed (apt-get install snmpd)';
+    case 'nss':
+      return which('certutil') && which('pk12util') ? undefined : 'NSS tools not installed (apt-get install libnss3-tools)';
+    case 'nut-snmp':
+      return fs.existsSync(path.join(NUT_LIBEXEC, 'snmp-ups')) ? undefined : `real NUT snmp-ups not installed (${NUT_LIBEXEC}/snmp-ups; apt-get install nut-snmp)`;
   }
 }
 
