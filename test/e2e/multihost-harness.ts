@@ -103,9 +103,14 @@ export interface Run {
   timing: Timing;
   /** Renames fixtures/multihost/<seq> over the running .seq; returns Date.now() at the switch. */
   play(seq: string): number;
-  startUpsd(): LabProc;
-  startDriver(): LabProc;
-  startUpsmon(h: RunHost): LabProc;
+  /**
+   * Starts upsd on the UPS host: in the foreground (-F, log on stderr) or, with
+   * `background`, as a daemon would run (Walnut: no -F, so it logs to the system
+   * log — WALNUT_SYSLOG_SOCKET in `env` — and writes its PID file).
+   */
+  startUpsd(opts?: { background?: boolean; env?: NodeJS.ProcessEnv }): LabProc;
+  startDriver(env?: NodeJS.ProcessEnv): LabProc;
+  startUpsmon(h: RunHost, env?: NodeJS.ProcessEnv): LabProc;
   /** GET NUMLOGINS myups, asked from the UPS host (undefined on any error). */
   numLogins(): Promise<number | undefined>;
   /** Waits until every host's upsmon is logged in (upsd's log line per address, and NUMLOGINS). */
@@ -232,29 +237,32 @@ export async function setupRun(opts: RunOptions): Promise<Run> {
       fs.renameSync(`${target}.new`, target);
       return Date.now();
     },
-    startUpsd() {
+    startUpsd(o = {}) {
+      const env = { ...ups.env, ...o.env };
+      const args = o.background ? ['-u', 'root'] : ['-F', '-u', 'root'];
       const p =
         opts.server === 'nut'
-          ? ups.net.spawn('upsd', path.join(NUT_LIBEXEC, 'upsd'), ['-F', '-u', 'root'], ups.env)
-          : ups.net.spawn('upsd', path.join(BIN, 'upsd'), ['-F', '-u', 'root'], ups.env);
+          ? ups.net.spawn('upsd', path.join(NUT_LIBEXEC, 'upsd'), args, env)
+          : ups.net.spawn('upsd', path.join(BIN, 'upsd'), args, env);
       r.upsd = p;
       upsdLogs.push(p);
       return p;
     },
-    startDriver() {
+    startDriver(env = {}) {
+      const e = { ...ups.env, ...env };
       const p =
         opts.server === 'nut'
-          ? ups.net.spawn('dummy-ups', path.join(NUT_LIBEXEC, 'dummy-ups'), ['-a', 'myups', '-F', '-u', 'root'], ups.env)
-          : ups.net.spawn('dummy-ups', path.join(BIN, 'dummy-ups'), ['-a', 'myups', '-F', '-u', 'root'], ups.env);
+          ? ups.net.spawn('dummy-ups', path.join(NUT_LIBEXEC, 'dummy-ups'), ['-a', 'myups', '-F', '-u', 'root'], e)
+          : ups.net.spawn('dummy-ups', path.join(BIN, 'dummy-ups'), ['-a', 'myups', '-F', '-u', 'root'], e);
       r.driver = p;
       return p;
     },
-    startUpsmon(h) {
+    startUpsmon(h, env = {}) {
       // NUT: -p (one process) so the PID we hold is the one that runs SHUTDOWNCMD and holds the login
       const p =
         h.spec.impl === 'nut'
-          ? h.net.spawn('upsmon', path.join(NUT_LIBEXEC, 'upsmon'), ['-F', '-p'], h.env)
-          : h.net.spawn('upsmon', path.join(BIN, 'upsmon'), ['-F'], h.env);
+          ? h.net.spawn('upsmon', path.join(NUT_LIBEXEC, 'upsmon'), ['-F', '-p'], { ...h.env, ...env })
+          : h.net.spawn('upsmon', path.join(BIN, 'upsmon'), ['-F'], { ...h.env, ...env });
       h.upsmon = p;
       return p;
     },
@@ -307,11 +315,14 @@ export async function setupRun(opts: RunOptions): Promise<Run> {
   return r;
 }
 
-/** Starts driver, upsd and every upsmon, and waits until all are logged in. */
-export async function startAll(r: Run): Promise<void> {
-  r.startDriver();
+/**
+ * Starts driver, upsd and every upsmon, and waits until all are logged in.
+ * `upsd` options go to startUpsd; `env` is added to every daemon's.
+ */
+export async function startAll(r: Run, o: { upsd?: { background?: boolean }; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+  r.startDriver(o.env);
   await waitUntil('the driver socket', () => fs.existsSync(path.join(r.ups.env.NUT_STATEPATH!, 'dummy-ups-myups')), 30_000, () => r.dump());
-  r.startUpsd();
+  r.startUpsd({ ...o.upsd, env: o.env });
   await waitUntil(
     'upsc myups@198.18.0.1 to answer OL',
     async () => {
@@ -321,7 +332,7 @@ export async function startAll(r: Run): Promise<void> {
     30_000,
     () => r.dump(),
   );
-  for (const h of r.hosts) r.startUpsmon(h);
+  for (const h of r.hosts) r.startUpsmon(h, o.env);
   await r.waitAllLoggedIn(45_000);
 }
 
