@@ -15,6 +15,10 @@ import {
   pathToString,
   usageTableFromNames,
   renameFields,
+  mergeUsageTables,
+  usageTableOf,
+  GENERIC_USAGES,
+  MGE_LOGGED_USAGES,
 } from '../../../src/drivers/usbhid/hid/index.js';
 import { sharedDevices, hexToBytes, walkRaw } from './hid-support.js';
 
@@ -144,6 +148,17 @@ describe('HID descriptor parser on constructed descriptors', () => {
     assert.equal(d.fields[2]!.bitSize, 1, 'Report Size 1 set after the Pop');
     assert.deepEqual(stringToPath('UPS.PowerConverter.Input.[3].Voltage'), d.fields[1]!.usagePath);
     assert.equal(pathToString(d.fields[1]!.usagePath), 'UPS.PowerConverter.Input.[3].Voltage');
+  });
+
+  test("MGE-style instances and vendor names: UPS.Output.Overload.[1].PresentStatus.OverThreshold", () => {
+    // UPS { Output { Overload [1] { PresentStatus { 0xffff007e: 1 bit } } } }
+    const d = parseDescriptor(
+      bytes(0x05, 0x84, 0x09, 0x04, 0xa1, 0x01, 0x09, 0x1c, 0xa1, 0x00, 0x09, 0x65, 0xa1, 0x81, 0x09, 0x02, 0xa1, 0x02, 0x85, 0x21, 0x06, 0xff, 0xff, 0x09, 0x7e, 0x75, 0x01, 0x95, 0x01, 0x15, 0x00, 0x25, 0x01, 0x81, 0x02, 0x75, 0x07, 0x81, 0x01, 0xc0, 0xc0, 0xc0, 0xc0),
+      { usages: mergeUsageTables(GENERIC_USAGES, usageTableOf(MGE_LOGGED_USAGES)) },
+    );
+    assert.deepEqual(d.fields.map((f) => f.path), ['UPS.Output.Overload.[1].PresentStatus.OverThreshold']);
+    assert.equal(parseDescriptor(d.bytes).fields[0]!.path, 'UPS.Output.Overload.[1].PresentStatus.ffff007e', 'generic names: hex as NUT explore');
+    assert.equal(d.reports.get('input:33')!.bytes, 2);
   });
 
   test('Pop restores the globals pushed', () => {

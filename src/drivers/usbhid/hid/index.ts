@@ -59,3 +59,4 @@ export {
   type ExplainStatus,
   type Explanation,
 } from './explain.js';
+export { MGE_LOGGED_USAGES, usageTableOf } from './vendor-usages.js';
