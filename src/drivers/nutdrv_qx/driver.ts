@@ -87,9 +87,7 @@ export function createQxDriver(ctx: DriverContext, opts: QxHooksOptions = {}): D
           'use the serial device (a USB-serial adapter shows up as /dev/ttyUSB*), or NUT\'s own /lib/nut/nutdrv_qx',
       );
     }
-    const cp = option('cablepower') ?? 'normal';
-    if (!(cp in NUT_CABLEPOWER)) fail(`cablepower = ${cp} is not valid (use normal, reverse, both or none)`);
-    const lines = NUT_CABLEPOWER[cp];
+    const lines = NUT_CABLEPOWER[option('cablepower') ?? 'normal'];
     const file = path.isAbsolute(port) ? port : path.resolve(port);
     const serial = new SerialTransport(
       { path: file, baudRate: 2400, dataBits: 8, parity: 'none', stopBits: 1, ...(lines ?? {}), lock: !ctx.flag('nolock') },
@@ -175,18 +173,29 @@ export function createQxDriver(ctx: DriverContext, opts: QxHooksOptions = {}): D
   }
 
   /** Battery limits and packs: from ups.conf (default./override.), else guessed from the first reading. */
-  function setupBattery(reading: number | undefined): void {
-    let cal: RuntimeCal | undefined;
+  let cal: RuntimeCal | undefined;
+  let chargetime = 43200;
+  let idleload = 10;
+
+  /** runtimecal, chargetime, idleload, cablepower: checked before anything is sent. */
+  function checkOptions(): void {
     const rc = option('runtimecal');
     if (rc !== undefined) {
       const r = parseRuntimeCal(rc);
       if (!r.ok) fail(r.reason);
       cal = r.cal;
     }
-    const chargetime = num(option('chargetime')) ?? 43200;
-    const idleload = num(option('idleload')) ?? 10;
+    chargetime = num(option('chargetime')) ?? 43200;
+    idleload = num(option('idleload')) ?? 10;
     if (!(chargetime > 0)) fail(`chargetime must be a positive number of seconds, not "${option('chargetime')}"`);
     if (!(idleload >= 0 && idleload <= 100)) fail(`idleload must be a load in percent (0-100), not "${option('idleload')}"`);
+    const cp = option('cablepower') ?? 'normal';
+    if (!(cp in NUT_CABLEPOWER)) fail(`cablepower = ${cp} is not valid (use normal, reverse, both or none)`);
+    const pf = option('pollfreq');
+    if (pf !== undefined && !/^\d+$/.test(pf)) fail(`pollfreq must be a whole number of seconds, not "${pf}"`);
+  }
+
+  function setupBattery(reading: number | undefined): void {
     const nominal = num(st.getInfo('battery.voltage.nominal'));
     let packs = num(st.getInfo('battery.packs'));
     if (packs === undefined && reading !== undefined && nominal !== undefined) {
@@ -297,9 +306,9 @@ export function createQxDriver(ctx: DriverContext, opts: QxHooksOptions = {}): D
 
   return {
     async initInfo() {
-      const pf = option('pollfreq');
-      if (pf !== undefined && !/^\d+$/.test(pf)) fail(`pollfreq must be a whole number of seconds, not "${pf}"`);
-      st.setInfo('driver.parameter.pollfreq', pf ?? '30');
+      checkOptions();
+      setupDelays();
+      st.setInfo('driver.parameter.pollfreq', option('pollfreq') ?? '30');
       link ??= openLink();
       try {
         proto = await detect();
@@ -312,7 +321,6 @@ export function createQxDriver(ctx: DriverContext, opts: QxHooksOptions = {}): D
       st.setInfo('driver.version.data', proto.version);
       await readStatic();
       upsReportsCharge = st.getInfo('battery.charge') !== undefined;
-      setupDelays();
       for (const c of INSTANT_COMMANDS) st.addCmd(c);
     },
 

@@ -52,7 +52,7 @@ export function parseExchanges(text: string): RecordedBlock[] {
       continue;
     }
     if (!cur) continue;
-    const m = /^([a-z_ ]+?):\s?(.*)$/.exec(line);
+    const m = /^([a-z_]+)(?: \([^)]*\))?:\s?(.*)$/.exec(line);
     if (m && !line.startsWith(' ')) {
       const [, key, rest] = m as unknown as [string, string, string];
       inExpected = key === 'expected' || key.startsWith('expected');
@@ -60,7 +60,7 @@ export function parseExchanges(text: string): RecordedBlock[] {
       else if (key === 'request') {
         // "Q1   (note)" or "string index 0x03 (Q1)" or "Q1   response: ..." (documentation lines)
         const doc = /^(\S+)\s+response:\s(.*)$/.exec(rest);
-        const idx = /^string index 0x[0-9a-f]+ \((\S+)\)/i.exec(rest);
+        const idx = /^string index 0x[0-9a-f]+ \((\w+)/i.exec(rest);
         const req = doc ? doc[1]! : idx ? idx[1]! : rest.split(/\s+/)[0]!;
         cur.exchanges.push({ request: req, responses: [] });
         if (doc) cur.exchanges[cur.exchanges.length - 1]!.responses.push(doc[2]!.replace(/\s+\(Megatec IC dialect.*$/, ''));

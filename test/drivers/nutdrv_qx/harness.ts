@@ -58,9 +58,8 @@ export interface BenchOptions {
 export function upscMap(text: string): Map<string, string> {
   const m = new Map<string, string>();
   for (const line of text.split('\n')) {
-    const i = line.indexOf(': ');
-    if (i > 0) m.set(line.slice(0, i), line.slice(i + 2));
-    else if (line.endsWith(':')) m.set(line.slice(0, -1), '');
+    const v = /^([A-Za-z0-9_.-]+):(?: (.*))?$/.exec(line);
+    if (v) m.set(v[1]!, v[2] ?? '');
   }
   return m;
 }
@@ -102,19 +101,7 @@ export async function startBench(o: BenchOptions): Promise<Bench> {
     },
   };
   try {
-    if (o.driver !== false) {
-      const confFile = path.join(dir.etc, 'ups.conf');
-      b.driver = await startDriver({
-        definition: nutdrvQx,
-        upsName: o.upsName,
-        conf: parseUpsConf(confText, confFile).value,
-        confFile,
-        statePath: dir.state,
-        log: createLogger(sink, 3),
-        confPath: dir.etc,
-        env: dir.env,
-      });
-    }
+    if (o.driver !== false) await startWalnutDriver(b, o.upsName);
     if (o.upsd === 'real') {
       b.realUpsd = startRealUpsd(dir);
       await waitFor('real upsd', async () => (await b.upsc('ups.status')).code === 0, 10_000, 100);
@@ -133,6 +120,22 @@ export async function startBench(o: BenchOptions): Promise<Bench> {
     throw e;
   }
   return b;
+}
+
+/** Starts Walnut's nutdrv_qx (in-process) for [upsName] of the bench's ups.conf. */
+export async function startWalnutDriver(b: Bench, upsName: string): Promise<DriverHandle> {
+  const confFile = path.join(b.dir.etc, 'ups.conf');
+  b.driver = await startDriver({
+    definition: nutdrvQx,
+    upsName,
+    conf: parseUpsConf(fs.readFileSync(confFile), confFile).value,
+    confFile,
+    statePath: b.dir.state,
+    log: createLogger(b.log, 3),
+    confPath: b.dir.etc,
+    env: b.dir.env,
+  });
+  return b.driver;
 }
 
 /** Runs Debian's real nutdrv_qx on the bench's pty with `-d 1` (one dump, then exit): its variables. */

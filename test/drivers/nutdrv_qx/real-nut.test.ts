@@ -1,0 +1,103 @@
+/**
+ * nutdrv_qx against real NUT 2.8.0:
+ * - Walnut's driver feeds Debian's real upsd through the driver socket;
+ * - Debian's real nutdrv_qx drives Walnut's Q1 simulator on the same pty and
+ *   publishes the same variables as Walnut's driver (the simulator is faithful
+ *   enough for the real driver, and the two drivers agree), and real NUT's
+ *   upscmd through real upsd + real nutdrv_qx puts the same bytes on the line.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { requirePeers, NUT_LIBEXEC } from '../../support/peers.js';
+import { startProc, stopProc, waitFor, type Proc } from '../../support/proc.js';
+import { startRealUpsd } from '../../support/real-nut.js';
+import { parseDevDump } from '../../../src/drivers/nutdrv_qx/simulator.js';
+import { startBench, startWalnutDriver, realQxDump, upscmd, IPPON_DEV, DIGITUS_DEV, type Bench } from './harness.js';
+
+const benches: Bench[] = [];
+const procs: Proc[] = [];
+after(async () => {
+  for (const p of procs) await stopProc(p);
+  for (const b of benches) await b.cleanup();
+});
+
+function hasRealQx(t: import('node:test').TestContext): boolean {
+  if (!requirePeers(t, 'socat', 'nut', 'shared')) return false;
+  if (!fs.existsSync(path.join(NUT_LIBEXEC, 'nutdrv_qx'))) {
+    t.skip(`real NUT nutdrv_qx not installed (${NUT_LIBEXEC}/nutdrv_qx)`);
+    return false;
+  }
+  return true;
+}
+
+test('Walnut nutdrv_qx feeds the real NUT 2.8.0 upsd: variables, status change, instant command bytes', async (t) => {
+  if (!requirePeers(t, 'socat', 'nut', 'shared')) return;
+  const b = await startBench({ dev: IPPON_DEV, upsName: 'ippon', section: ['protocol = megatec', 'pollinterval = 1'], upsd: 'real' });
+  benches.push(b);
+  const got = await b.vars();
+  const dump = parseDevDump(fs.readFileSync(IPPON_DEV, 'latin1'));
+  for (const k of ['battery.charge', 'battery.voltage', 'battery.voltage.high', 'battery.voltage.low', 'battery.voltage.nominal', 'input.current.nominal', 'input.frequency', 'input.frequency.nominal', 'input.voltage', 'input.voltage.fault', 'input.voltage.nominal', 'output.voltage', 'ups.beeper.status', 'ups.delay.shutdown', 'ups.delay.start', 'ups.load', 'ups.status', 'ups.temperature', 'ups.type']) {
+    assert.equal(got.get(k), dump.get(k), k);
+  }
+  b.sim.setOnBattery(true);
+  await waitFor('OB through real upsd', async () => (await b.upsc('ups.status')).stdout.trim() === 'OB', 3000, 50);
+  const before = b.sim.log.length;
+  const r = await upscmd(b, 'shutdown.return');
+  assert.match(r.stdout + r.stderr, /SUCCESS/);
+  assert.ok(b.sim.log.slice(before).some((e) => e.request === 'S.5R0003'));
+});
+
+/** Variables only one of the two drivers has, and why. */
+const CROSS_ALLOWED = [
+  /^driver\.version\.usb$/, // the real binary is built with libusb
+  /^driver\.parameter\.synchronous$/, // NUT switches it per socket behaviour; Walnut keeps auto (docs/drivers.md)
+];
+
+for (const [name, dev, section] of [
+  ['ippon', IPPON_DEV, ['protocol = megatec', 'novendor']],
+  ['digitus', DIGITUS_DEV, ['protocol = "megatec"', 'novendor', 'default.battery.voltage.low = 20.81', 'default.battery.voltage.high = 27.40', 'runtimecal = 720,100,1440,50', 'chargetime = 28800', 'idleload = 10']],
+] as const) {
+  test(`real nutdrv_qx 2.8.0 on the simulator (${name}) publishes what Walnut's nutdrv_qx publishes`, async (t) => {
+    if (!hasRealQx(t)) return;
+    const b = await startBench({ dev, upsName: name, section: [...section], driver: false, upsd: 'none' });
+    benches.push(b);
+    const real = await realQxDump(b, name);
+    assert.ok(real.size > 20, `real dump: ${[...real.keys()].join(' ')}`);
+    await startWalnutDriver(b, name);
+    b.realUpsd = startRealUpsd(b.dir);
+    await waitFor('real upsd', async () => (await b.upsc('ups.status')).code === 0, 10_000, 100);
+    const ours = await b.vars();
+    const diffs: string[] = [];
+    for (const k of new Set([...real.keys(), ...ours.keys()])) {
+      if (CROSS_ALLOWED.some((r) => r.test(k))) continue;
+      if (real.get(k) !== ours.get(k)) diffs.push(`${k}: real ${JSON.stringify(real.get(k))} walnut ${JSON.stringify(ours.get(k))}`);
+    }
+    assert.deepEqual(diffs, []);
+  });
+}
+
+test('real upscmd → real upsd → real nutdrv_qx puts the same bytes on the line as Walnut\'s driver', async (t) => {
+  if (!hasRealQx(t)) return;
+  const b = await startBench({ dev: IPPON_DEV, upsName: 'ippon', section: ['protocol = megatec', 'novendor'], driver: false, upsd: 'none' });
+  benches.push(b);
+  const drv = startProc(path.join(NUT_LIBEXEC, 'nutdrv_qx'), ['-a', 'ippon', '-F', '-u', 'root'], b.dir.env);
+  procs.push(drv);
+  b.realUpsd = startRealUpsd(b.dir);
+  await waitFor('real stack', async () => (await b.upsc('ups.status')).stdout.trim() === 'OL', 15_000, 100);
+  const cmds: Array<[string, string | undefined, string]> = [
+    ['beeper.toggle', undefined, 'Q'],
+    ['test.battery.start.quick', undefined, 'T'],
+    ['test.battery.start', '120', 'T02'],
+    ['shutdown.return', undefined, 'S.5R0003'],
+    ['shutdown.stop', undefined, 'C'],
+    ['load.off', undefined, 'S00R0000'],
+  ];
+  for (const [cmd, value, bytes] of cmds) {
+    const before = b.sim.log.length;
+    const r = await upscmd(b, cmd, value);
+    assert.match(r.stdout + r.stderr, /SUCCESS/, cmd);
+    await waitFor(`${cmd} on the line`, () => b.sim.log.slice(before).some((e) => e.request === bytes), 3000, 20);
+  }
+});
