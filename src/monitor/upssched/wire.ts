@@ -42,7 +42,8 @@ export function formatRequest(r: DaemonRequest): string {
 
 /**
  * Parses one request line, given as bytes in a latin1 string (the lexer works
- * on bytes; each word is then decoded as UTF-8). A string result is the
+ * on bytes and, like NUT's, drops bytes above 0x7f; each word is then
+ * decoded as UTF-8). A string result is the
  * error text for `ERR`.
  */
 export function parseRequest(line: string): DaemonRequest | string {
