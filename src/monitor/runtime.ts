@@ -30,6 +30,7 @@ import {
   type PollResult,
 } from './machine.js';
 import { Notifier } from './notifier.js';
+import { negotiateTls, tlsPolicy } from './tls.js';
 
 /** What the unprivileged monitor may ask of the privileged part. */
 export interface PrivilegedPort {
@@ -73,6 +74,9 @@ export class Upsmon {
   private reloadWanted = false;
   private stopWanted = false;
   private exitCode: number | undefined;
+  /** host:port that do not offer STARTTLS (asked once per run). */
+  private readonly plainHosts = new Set<string>();
+  private readonly warnedTls = new Set<string>();
 
   constructor(private readonly opts: UpsmonOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -259,6 +263,27 @@ export class Upsmon {
     const m = this.state.conf.monitors[i]!;
     const host = await this.resolveHost(m.host);
     const client = await NutClient.connect(host, m.port, { timeoutMs: this.opts.timeoutMs ?? 10_000, clock: this.clock });
+    const key = `${m.host}:${m.port}`;
+    const policy = tlsPolicy(this.state.conf, m.host);
+    if ('error' in policy) {
+      client.close();
+      throw new Error(policy.error);
+    }
+    if (policy.required || !this.plainHosts.has(key)) {
+      try {
+        const mode = await negotiateTls(client, policy, m.host);
+        if (mode === 'plain') this.plainHosts.add(key);
+        else if (!policy.verify && !this.warnedTls.has(key)) {
+          this.warnedTls.add(key);
+          this.log.warn(`Connected to ${key} with TLS, but the server's certificate is not verified (set CERTVERIFY 1 and CERTPATH)`);
+        }
+      } catch (e) {
+        client.close();
+        // opportunistic TLS that failed in the handshake: plain text next time
+        if (!policy.required) this.plainHosts.add(key);
+        throw e;
+      }
+    }
     const s: Session = { client, loggedIn: false, primary: false };
     let error: string | undefined;
     try {
