@@ -17,6 +17,7 @@ const SUBCOMMANDS: Record<string, { load: () => Promise<Program>; help: string }
   upsrw: { load: () => import('./upsrw.js'), help: 'read and set writable variables' },
   upsdrvctl: { load: () => import('./upsdrvctl.js'), help: 'start and stop drivers' },
   'dummy-ups': { load: () => import('./dummy-ups.js'), help: 'simulated UPS driver (.dev/.seq files, repeater)' },
+  upsmon: { load: () => import('./upsmon.js'), help: 'UPS monitor and shutdown controller (upsmon)' },
   hid: { load: () => import('./walnut-hid.js'), help: 'explain or print a USB HID Power Device report descriptor and recorded reports' },
   scan: { load: () => import('./walnut-scan.js'), help: 'list attached USB UPS units with a ready ups.conf section (nut-scanner -U)' },
   simulate: { load: () => import('./walnut-simulate.js'), help: 'a simulated serial UPS on a pty (qx) to try a driver without hardware' },
