@@ -6,6 +6,8 @@ import { NutClient, NutServerError, NameError, splitName } from './client.js';
 import type { UpsAddress } from './client.js';
 import type { CliIO } from './io.js';
 import { NUT_VERSION } from '../common/version.js';
+import { createLogger, type LogSink } from '../common/log.js';
+import { negotiateTls, toolTlsSettings, TlsRefused } from './tls.js';
 
 export const BAD_UPS_DEFINITION = 'Error: invalid UPS definition.\nRequired format: upsname[@hostname[:port]]\n';
 export const BAD_HOST_DEFINITION = 'Error: invalid hostname.\nRequired format: [hostname[:port]]\n';
@@ -43,12 +45,28 @@ export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Connects, or prints `Error: Connection failure: ...` and exits 1. */
+/**
+ * Connects and tries STARTTLS (as NUT's clients do), with the TLS settings
+ * of WALNUT_CERTPATH / WALNUT_CERTVERIFY / WALNUT_FORCESSL / WALNUT_CERTHOST
+ * / WALNUT_CERTPIN. Warnings (plain-text fallback, unverified TLS) go to
+ * stderr only when one of them is set; without any, the tools print what
+ * NUT 2.8.0's print. Rejects with the error to print.
+ */
+export async function connectTool(addr: { host: string; port: number }, io: CliIO): Promise<NutClient> {
+  const c = await NutClient.connect(addr.host, addr.port, { timeoutMs: io.timeoutMs, clock: io.clock });
+  const settings = toolTlsSettings(io.env);
+  const asked = settings.certPath !== undefined || settings.forceSsl || settings.certVerify || settings.pinFile !== undefined;
+  const sink: LogSink = { write: (_sev, msg) => (asked ? io.err(`${msg}\n`) : undefined) };
+  await negotiateTls(c, addr.host, addr.port, settings, createLogger(sink));
+  return c;
+}
+
+/** Connects (with TLS as connectTool), or prints `Error: Connection failure: ...` and exits 1. */
 export async function connectOrExit(addr: { host: string; port: number }, io: CliIO): Promise<NutClient> {
   try {
-    return await NutClient.connect(addr.host, addr.port, { timeoutMs: io.timeoutMs, clock: io.clock });
+    return await connectTool(addr, io);
   } catch (err) {
-    io.err(`Error: ${errorText(err)}\n`);
+    io.err(`Error: ${err instanceof TlsRefused ? err.message : errorText(err)}\n`);
     throw new Exit(1);
   }
 }

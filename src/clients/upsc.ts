@@ -8,7 +8,7 @@
  */
 import { NameError, NutClient, splitAddr } from './client.js';
 import type { CliIO } from './io.js';
-import { BAD_HOST_DEFINITION, Exit, answerFlags, errorText, finish, parseUpsOrExit, runProgram } from './tools.js';
+import { BAD_HOST_DEFINITION, Exit, answerFlags, connectTool, errorText, finish, parseUpsOrExit, runProgram } from './tools.js';
 import type { ClientFlags } from './tools.js';
 
 export const UPSC_USAGE = `Network UPS Tools upsc 2.8.0
@@ -74,7 +74,7 @@ export async function upsc(o: UpscOptions, io: CliIO): Promise<number> {
     };
     const connect = async (a: { host: string; port: number }): Promise<NutClient> => {
       try {
-        return await NutClient.connect(a.host, a.port, { timeoutMs: io.timeoutMs, clock: io.clock });
+        return await connectTool(a, io);
       } catch (err) {
         throw new Exit(fail(err, false));
       }

@@ -7,6 +7,7 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/log.js';
 import type { UpsdUser, UpsdUsers } from '../config/types.js';
 import { TrackingTable } from './tracking.js';
+import type { ServerTls } from './tls.js';
 import { UpsEntry } from './ups.js';
 
 /** Variable and command descriptions (cmdvartab), looked up ignoring case. */
@@ -29,6 +30,8 @@ export interface UpsdSettings {
   maxConn: number;
   /** Idle client disconnect, ms (NUT: 60 s, fixed). */
   idleTimeoutMs: number;
+  /** A TLS handshake not finished after this long (ms) drops the client. */
+  tlsHandshakeTimeoutMs: number;
 }
 
 export const DEFAULT_SETTINGS: UpsdSettings = {
@@ -36,6 +39,7 @@ export const DEFAULT_SETTINGS: UpsdSettings = {
   trackingDelay: 3600,
   maxConn: 20_000,
   idleTimeoutMs: 60_000,
+  tlsHandshakeTimeoutMs: 10_000,
 };
 
 export class UpsdCore {
@@ -46,8 +50,13 @@ export class UpsdCore {
   readonly tracking = new TrackingTable();
   descriptions: Descriptions = noDescriptions;
   settings: UpsdSettings = { ...DEFAULT_SETTINGS };
+  /** The loaded certificate; STARTTLS is honoured while it is set. */
+  tls: ServerTls | undefined;
+
   /** STARTTLS can be honoured (a certificate is configured and loaded). */
-  tlsAvailable = false;
+  get tlsAvailable(): boolean {
+    return this.tls !== undefined;
+  }
 
   constructor(
     readonly clock: Clock,

@@ -13,6 +13,7 @@ import type { ConfigIssue, UpsSection } from '../config/types.js';
 import { UpsdCore, DEFAULT_SETTINGS, type Descriptions } from './core.js';
 import { UpsEntry } from './ups.js';
 import { DriverLink } from './driver-link.js';
+import { loadServerTls } from './tls.js';
 import { ClientServer, type BoundAddress, type ListenSpec } from './listen.js';
 import { configErrors, loadUpsdConfig, upsConfStatePath, UpsdConfigError, type UpsdConfig } from './config.js';
 import { loadServerDescriptions } from './descriptions.js';
@@ -41,6 +42,8 @@ export interface StartUpsdOptions {
   idleTimeoutMs?: number;
   /** Listen on IPv4 (4) or IPv6 (6) addresses only (upsd -4 / -6). */
   family?: 4 | 6;
+  /** Drop a client whose TLS handshake has not finished after this many ms (default 10000). */
+  tlsHandshakeTimeoutMs?: number;
 }
 
 export interface ReloadResult {
@@ -93,6 +96,20 @@ export async function startUpsd(opts: StartUpsdOptions = {}): Promise<Upsd> {
 
   const core = new UpsdCore(clock, log);
   applySettings(core, cfg, opts);
+  try {
+    core.tls = await loadServerTls(cfg.upsd);
+  } catch (e) {
+    throw new UpsdConfigError([
+      {
+        severity: 'error',
+        file: path.join(confPath, 'upsd.conf'),
+        line: 0,
+        message: `TLS is configured but cannot be used: ${(e as Error).message}`,
+        suggestion: 'fix the certificate settings (CERTPATH/CERTIDENT or CERTFILE), or remove them to run without TLS',
+      },
+    ]);
+  }
+  if (core.tls) log.info(`TLS: using ${core.tls.describe}${core.tls.requestCert ? (core.tls.rejectUnauthorized ? ', client certificates required' : ', client certificates requested') : ''}`);
   core.descriptions = opts.descriptions ?? loadServerDescriptions(opts.dataPath ?? cfg.upsd.dataPath ?? paths.dataPath, log);
 
   const allowNoDevice = envBool(env.ALLOW_NO_DEVICE) ?? cfg.upsd.allowNoDevice;
@@ -158,6 +175,12 @@ export async function startUpsd(opts: StartUpsdOptions = {}): Promise<Upsd> {
       for (const i of next.issues) log.warn(formatIssue(i));
       applySettings(core, next, opts);
       core.users = next.users;
+      try {
+        core.tls = await loadServerTls(next.upsd);
+        if (core.tls) log.info(`TLS: using ${core.tls.describe}`);
+      } catch (e) {
+        log.error(`reload: TLS certificate cannot be loaded (${(e as Error).message}); keeping the previous one`);
+      }
       const wanted = usableSections(next, log);
       const wantedKeys = new Set(wanted.map((s) => s.name.toLowerCase()));
       const added: string[] = [];
@@ -210,6 +233,7 @@ function applySettings(core: UpsdCore, cfg: UpsdConfig, opts: StartUpsdOptions):
     trackingDelay: cfg.upsd.trackingDelay,
     maxConn: cfg.upsd.maxConn ?? DEFAULT_SETTINGS.maxConn,
     idleTimeoutMs: opts.idleTimeoutMs ?? DEFAULT_SETTINGS.idleTimeoutMs,
+    tlsHandshakeTimeoutMs: opts.tlsHandshakeTimeoutMs ?? DEFAULT_SETTINGS.tlsHandshakeTimeoutMs,
   };
   core.users = cfg.users;
 }

@@ -16,12 +16,14 @@
  * destroy, errors and close go through it as usual.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import dns from 'node:dns/promises';
 import { StreamLexer } from '../common/lexer.js';
 import type { UpsdCore } from './core.js';
 import { Session } from './session.js';
 import { ERR } from './replies.js';
 import { lexSimpleChunk } from './fast-lex.js';
+import type { ServerTls } from './tls.js';
 
 /** Unsent reply bytes a client may have queued before it is dropped. */
 export const MAX_CLIENT_OUTPUT = 4 << 20;
@@ -173,6 +175,14 @@ function takeOverReads(sock: net.Socket, c: Connection): void {
   h.onread = onHandleRead;
 }
 
+/** Gives the handle's reads back to Node (before TLS wraps the handle). */
+function giveBackReads(sock: net.Socket): void {
+  const h = (sock as net.Socket & { _handle: unknown })._handle as ReadHandle | null;
+  if (!h) return;
+  if (h.onread === onHandleRead && nodeOnStreamRead) h.onread = nodeOnStreamRead;
+  delete h[kConn];
+}
+
 function rewrapWithUserBuffer(sock: net.Socket): net.Socket {
   const handle = (sock as net.Socket & { _handle: unknown })._handle;
   if (!handle) return sock;
@@ -221,14 +231,14 @@ class Connection {
   private lexer: StreamLexer | null = null;
   private out = '';
   private dropped = false;
-  /** The socket's handle when replies are written to it directly (see directHandle). */
-  private readonly handle: StreamHandle | null;
+  /** The socket's handle when replies are written to it directly (see directHandle); null over TLS. */
+  private handle: StreamHandle | null;
   /** Bytes of direct writes libuv still holds (the client is slow to read). */
   directPending = 0;
 
   constructor(
     private readonly server: ClientServer,
-    readonly socket: ConnSocket,
+    public socket: ConnSocket,
   ) {
     const core = server.core;
     this.session = new Session(core, () => clientAddr(this.socket.remoteAddress));
@@ -331,6 +341,50 @@ class Connection {
     this.session.close();
     this.server.forget(this);
   }
+
+  /**
+   * After `OK STARTTLS` went out: the server side of the handshake on the
+   * same socket. A client that does not finish it within the handshake
+   * timeout is dropped; nobody else waits for it (each handshake runs on
+   * its own socket, driven by the event loop).
+   */
+  startTls(t: ServerTls): void {
+    const raw = this.socket;
+    const core = this.session.core;
+    giveBackReads(raw);
+    raw.off('data', onSocketData);
+    raw.off('end', onSocketEnd);
+    raw.off('close', onSocketClose);
+    delete raw[kConn];
+    this.handle = null;
+    this.lexer = null;
+    const secure = new tls.TLSSocket(raw, {
+      isServer: true,
+      secureContext: t.context,
+      requestCert: t.requestCert,
+      rejectUnauthorized: t.rejectUnauthorized,
+    }) as tls.TLSSocket & ConnSocket;
+    secure[kConn] = this;
+    this.socket = secure;
+    secure.on('data', onSocketData);
+    secure.on('end', onSocketEnd);
+    secure.on('error', (e: Error) => core.log.debug(1, `TLS with ${this.session.addr}: ${e.message}`));
+    secure.on('close', onSocketClose);
+    raw.on('close', () => secure.destroy());
+    const cancel = core.clock.setTimer(core.settings.tlsHandshakeTimeoutMs, () => {
+      if (this.session.tls) return;
+      core.log.info(`TLS handshake with ${this.session.addr} not finished after ${core.settings.tlsHandshakeTimeoutMs / 1000} s; dropping the client`);
+      secure.destroy();
+    });
+    secure.once('secure', () => {
+      cancel();
+      this.session.tls = true;
+      const peer = t.requestCert ? secure.getPeerCertificate() : undefined;
+      const who = peer && peer.subject ? `, client certificate ${peer.subject.CN ?? '?'}${secure.authorized ? '' : ` (not verified: ${secure.authorizationError})`}` : '';
+      core.log.debug(1, `TLS with ${this.session.addr}: ${secure.getProtocol() ?? '?'} ${secure.getCipher()?.name ?? ''}${who}`);
+    });
+    secure.once('close', cancel);
+  }
 }
 
 function noop(): void {}
@@ -420,11 +474,16 @@ export class ClientServer {
     this.conns.delete(c);
   }
 
-  /** STARTTLS accepted: not reachable until TLS is configured (core.tlsAvailable stays false). */
+  /** STARTTLS was answered OK: start the handshake (the certificate may be gone after a reload). */
   upgrade(c: Connection): void {
     c.session.startTls = false;
-    this.core.log.error(`STARTTLS from ${c.session.addr}: TLS is not available; closing`);
-    c.socket.destroy();
+    const t = this.core.tls;
+    if (!t) {
+      this.core.log.error(`STARTTLS from ${c.session.addr}: TLS is not available; closing`);
+      c.socket.destroy();
+      return;
+    }
+    c.startTls(t);
   }
 
   addresses(): BoundAddress[] {
