@@ -145,7 +145,7 @@ export function valueToLogical(field: HidField, value: number): number {
   if (!Number.isFinite(value)) throw new RangeError(`${field.path}: cannot encode ${value}`);
   let v = Math.round(physicalToLogical(field, scale(value, -effectiveExponent(field))));
   if (field.logMax > field.logMin) v = Math.min(field.logMax, Math.max(field.logMin, v));
-  return v;
+  return v === 0 ? 0 : v; // no -0
 }
 
 /**
