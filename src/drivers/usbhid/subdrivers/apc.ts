@@ -103,8 +103,6 @@ export const APC_IDS: readonly UsbId[] = [
     checked: 'APC/APC__Back-UPS_CS_500__usbhid-ups__2.8.0__01.dev',
   },
   { vendorId: '051d', productId: '0003', vendor: 'APC', product: 'Smart-UPS (SMT, SMX, SC, C, X)', checked: 'APC/APC__Smart-UPS_750__usbhid-ups__2.8.0__01.dev' },
-  { vendorId: '051d', productId: '0004', vendor: 'APC', product: 'Back-UPS / Smart-UPS (newer USB firmware)' },
-  { vendorId: '051d', productId: '0005', vendor: 'APC', product: 'Back-UPS (newer USB firmware)' },
 ];
 
 /** "Back-UPS 500 FW: 6.5.I USB FW: c1 " → model, ups.firmware, ups.firmware.aux. */

@@ -54,6 +54,7 @@ export const CPS_TABLE: readonly HidInfoEntry[] = [
 ];
 
 export const CPS_IDS: readonly UsbId[] = [
+  { vendorId: '0764', productId: '0005', vendor: 'CyberPower Systems', product: '900AVR / BC900D' },
   {
     vendorId: '0764',
     productId: '0501',

@@ -59,7 +59,7 @@ export const generic: Subdriver = {
   name: 'Generic HID',
   version: '0.1',
   driver: 'usbhid-ups',
-  usbIds: [],
+  usbIds: [{ vendorId: '0483', productId: 'a113', vendor: 'STMicroelectronics-based HID UPS (unbranded)', product: 'listed in NUT 2.8.0 udev rules; no vendor table' }],
   match: () => true,
   table: GENERIC_TABLE,
   usages: {},

@@ -9,14 +9,14 @@ import { generic } from './generic.js';
 import { liebert } from './liebert.js';
 import { mge } from './mge.js';
 import { powercom } from './powercom.js';
-import { arduino, delta, ever, idowell, legrand, openups, salicru } from './small.js';
+import { arduino, delta, ever, idowell, legrand, openups, powervar, salicru } from './small.js';
 import { tripplite } from './tripplite.js';
 import type { Subdriver } from './types.js';
 
 export type * from './types.js';
 export { createHidMapper, canonicalPath, namedPath, statusFromBits, alarmsFromBits } from './mapper.js';
 export { CONVERTERS, formatNumber, toFixedC, hidDate, apcDate } from './convert.js';
-export { apc, belkin, cps, generic, liebert, mge, powercom, tripplite, arduino, delta, ever, idowell, legrand, openups, salicru };
+export { apc, belkin, cps, generic, liebert, mge, powercom, tripplite, arduino, delta, ever, idowell, legrand, openups, powervar, salicru };
 
 /**
  * Vendor subdrivers in probing order (the first that matches wins); the
@@ -24,7 +24,7 @@ export { apc, belkin, cps, generic, liebert, mge, powercom, tripplite, arduino, 
  * 06da:ffff gets the MGE table (as NUT does since 2.7.4.1); the Liebert table
  * stays selectable by name.
  */
-export const SUBDRIVERS: readonly Subdriver[] = [apc, arduino, belkin, cps, delta, ever, idowell, legrand, mge, liebert, openups, powercom, salicru, tripplite];
+export const SUBDRIVERS: readonly Subdriver[] = [apc, arduino, belkin, cps, delta, ever, idowell, legrand, mge, liebert, openups, powercom, powervar, salicru, tripplite];
 
 /** Every subdriver including the generic fallback (for listings). */
 export function allSubdrivers(): readonly Subdriver[] {

@@ -19,7 +19,7 @@ const BAT = 'UPS.BatterySystem.Battery';
 function outlet(n: number, hid: number): HidInfoEntry[] {
   const p = `UPS.OutletSystem.Outlet.[${hid}]`;
   return [
-    v(`outlet.${n}.desc`, `${p}.OutletID`, ['static'], { format: n === 0 ? 'Main Outlet' : `PowerShare Outlet ${n}` }),
+    v(`outlet.${n}.desc`, `${p}.OutletID`, ['static'], { format: `PowerShare Outlet ${n}` }),
     v(`outlet.${n}.id`, `${p}.OutletID`, ['static']),
     v(`outlet.${n}.switchable`, `${p}.PresentStatus.Switchable`, ['static'], { conv: 'yesno' }),
     v(`outlet.${n}.status`, `${p}.PresentStatus.SwitchOn/Off`, ['quick'], { conv: 'onOffStatus' }),
@@ -94,6 +94,10 @@ export const MGE_TABLE: readonly HidInfoEntry[] = [
   v('ups.timer.shutdown', `${PS}.DelayBeforeShutdown`, ['quick']),
   v('ups.timer.start', `${PS}.DelayBeforeStartup`, ['quick']),
   v('ups.timer.reboot', `${PS}.DelayBeforeReboot`, ['quick']),
+  // the main (unswitched) outlet
+  v('outlet.id', 'UPS.OutletSystem.Outlet.[1].OutletID', ['static']),
+  v('outlet.desc', 'UPS.OutletSystem.Outlet.[1].OutletID', ['static'], { format: 'Main Outlet' }),
+  v('outlet.switchable', 'UPS.OutletSystem.Outlet.[1].PresentStatus.Switchable', ['static'], { conv: 'yesno' }),
   ...outlet(1, 2),
   ...outlet(2, 3),
   // status
@@ -134,6 +138,10 @@ export const MGE_IDS: readonly UsbId[] = [
   { vendorId: '03f0', productId: '1fe5', vendor: 'HP', product: 'HP T/R/RT series (Eaton-made, e.g. RT3000)', checked: 'HP/HP__RT3000__usbhid-ups__2.6.3__01.dev' },
   { vendorId: '03f0', productId: '1fe6', vendor: 'HP', product: 'HP R/T series (Eaton-made)' },
   { vendorId: '03f0', productId: '1fe7', vendor: 'HP', product: 'HP R/T series (Eaton-made)' },
+  { vendorId: '03f0', productId: '1fe8', vendor: 'HP', product: 'HP R/T series (Eaton-made)' },
+  { vendorId: '04b3', productId: '0001', vendor: 'IBM', product: '6000 VA LCD 4U Rack UPS; 5396-1Kx (Eaton-made)' },
+  { vendorId: '0592', productId: '0004', vendor: 'Powerware', product: 'PW 9140' },
+  { vendorId: '2b2d', productId: 'ffff', vendor: 'AEG Power Solutions', product: 'PROTECT B / PROTECT NAS' },
   {
     vendorId: '06da',
     productId: 'ffff',

@@ -42,13 +42,13 @@ export const POWERCOM_TABLE: readonly HidInfoEntry[] = [
 
 const PC = 'PowerCOM';
 export const POWERCOM_IDS: readonly UsbId[] = [
-  { vendorId: '0d9f', productId: '0001', vendor: PC, product: 'older USB HID firmware' },
-  { vendorId: '0d9f', productId: '0004', vendor: PC, product: 'Imperial IMD, Vanguard, RPT', checked: 'Powercom/Powercom__RPT-600AP__usbhid-ups__2.7.2__01.dev' },
+  { vendorId: '0d9f', productId: '0001', vendor: PC, product: 'Vanguard, BNT-xxxAP (older USB HID firmware)' },
+  { vendorId: '0d9f', productId: '0004', vendor: PC, product: 'Vanguard, BNT-xxxAP, Imperial IMD, RPT', checked: 'Powercom/Powercom__RPT-600AP__usbhid-ups__2.7.2__01.dev' },
   { vendorId: '0d9f', productId: '00a2', vendor: PC, product: 'Imperial IMP', checked: 'Powercom/Powercom__Imperial_IMP-525AP__usbhid-ups__2.6.5__01.dev' },
-  { vendorId: '0d9f', productId: '00a3', vendor: PC, product: 'Smart King Pro, Black Knight Pro' },
+  { vendorId: '0d9f', productId: '00a3', vendor: PC, product: 'SKP Smart King Pro (all Smart series)' },
   { vendorId: '0d9f', productId: '00a4', vendor: PC, product: 'WOW', checked: 'Powercom/Powercom__WOW-850U__usbhid-ups__2.4.1__01.dev' },
-  { vendorId: '0d9f', productId: '00a5', vendor: PC, product: 'Vanguard, Smart King RM' },
-  { vendorId: '0d9f', productId: '00a6', vendor: PC, product: 'Raptor, Smart King XL' },
+  { vendorId: '0d9f', productId: '00a5', vendor: PC, product: 'VGD Vanguard' },
+  { vendorId: '0d9f', productId: '00a6', vendor: PC, product: 'BNT Black Knight Pro' },
 ];
 
 export const powercom: Subdriver = {

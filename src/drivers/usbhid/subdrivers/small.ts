@@ -7,6 +7,7 @@
  * Home 850: CyberPower-like Output delays in minutes, physical -60).
  */
 import { beeperCommands, cmd, delayRows, idsMatch, plainIdentify, st, statusRows, testCommands, v } from './common.js';
+import { GENERIC_TABLE } from './generic.js';
 import type { HidInfoEntry, Subdriver, UsbId } from './types.js';
 
 const PS = 'UPS.PowerSummary';
@@ -74,7 +75,10 @@ export const DELTA_TABLE: readonly HidInfoEntry[] = [
 export const delta = make(
   'Delta UPS HID',
   '0.6',
-  [{ vendorId: '05dd', productId: '041b', vendor: 'Delta Electronics', product: 'Amplon R/N/RT series (e.g. UPS302R2000B0BA)', checked: 'Delta/DELTA__UPS302R2000B0BA__usbhid-ups__2.7.4-1-gb34f2434__01.dev' }],
+  [
+    { vendorId: '05dd', productId: '041b', vendor: 'Delta Electronics', product: 'Amplon R series, single phase 1/2/3 kVA (e.g. UPS302R2000B0BA)', checked: 'Delta/DELTA__UPS302R2000B0BA__usbhid-ups__2.7.4-1-gb34f2434__01.dev' },
+    { vendorId: '05dd', productId: 'a011', vendor: 'Delta Electronics / Minuteman', product: 'Enterprise Plus E1500RM2U' },
+  ],
   DELTA_TABLE,
 );
 
@@ -113,10 +117,9 @@ export const salicru = make(
   'Salicru HID',
   '0.3',
   [
-    { vendorId: '2e66', productId: '0101', vendor: 'Salicru', product: 'SPS / Twin (USB HID)' },
-    { vendorId: '2e66', productId: '0201', vendor: 'Salicru', product: 'SPS / Twin (USB HID)' },
-    { vendorId: '2e66', productId: '0202', vendor: 'Salicru', product: 'SPS / Twin (USB HID)' },
-    { vendorId: '2e66', productId: '0203', vendor: 'Salicru', product: 'SPS / Twin (USB HID)' },
+    { vendorId: '2e66', productId: '0201', vendor: 'Salicru', product: 'SLC Twin Pro2 (up to 3 kVA)' },
+    { vendorId: '2e66', productId: '0202', vendor: 'Salicru', product: 'SLC Twin Pro2 (up to 3 kVA)' },
+    { vendorId: '2e66', productId: '0203', vendor: 'Salicru', product: 'SLC Twin Pro2 (up to 3 kVA)' },
     { vendorId: '2e66', productId: '0300', vendor: 'Salicru', product: 'SPS Home / SPS Soho+', checked: 'Salicru/Salicru__SPS_Home_850__usbhid_ups__2.7.4.1__01.dev' },
   ],
   SALICRU_TABLE,
@@ -145,7 +148,6 @@ export const legrand = make(
   '0.3',
   [
     { vendorId: '1cb0', productId: '0032', vendor: 'Legrand', product: 'Keor SP' },
-    { vendorId: '1cb0', productId: '0035', vendor: 'Legrand', product: 'Keor Multiplug / Keor LP' },
     { vendorId: '1cb0', productId: '0038', vendor: 'Legrand', product: 'Keor PDU 800', checked: 'Legrand/Legrand__Keor_PDU_800__usbhid-ups__2.7.4.1__01.dev' },
   ],
   LEGRAND_TABLE,
@@ -227,6 +229,14 @@ export const ever = make(
   EVER_TABLE,
 );
 
+// AMETEK Powervar UPM (4234:0002): standard usages
+export const powervar = make(
+  'Powervar HID',
+  '0.2',
+  [{ vendorId: '4234', productId: '0002', vendor: 'AMETEK Powervar', product: 'UPM series' }],
+  GENERIC_TABLE,
+);
+
 // Arduino HID Power Device sketches (Leonardo / Micro)
 export const ARDUINO_TABLE: readonly HidInfoEntry[] = [
   ...batteryRows(),
@@ -240,8 +250,12 @@ export const arduino = make(
   'Arduino HID',
   '0.2',
   [
-    { vendorId: '2341', productId: '8036', vendor: 'Arduino', product: 'Leonardo with an HID Power Device sketch' },
-    { vendorId: '2a03', productId: '0036', vendor: 'Arduino (arduino.org)', product: 'Leonardo with an HID Power Device sketch' },
+    { vendorId: '2341', productId: '0036', vendor: 'Arduino', product: 'Leonardo, Leonardo ETH, Pro Micro (HID Power Device sketch)' },
+    { vendorId: '2341', productId: '8036', vendor: 'Arduino', product: 'Leonardo, Leonardo ETH, Pro Micro (HID Power Device sketch)' },
+    { vendorId: '2a03', productId: '0036', vendor: 'Arduino (arduino.org)', product: 'Leonardo, Leonardo ETH, Pro Micro (HID Power Device sketch)' },
+    { vendorId: '2a03', productId: '0040', vendor: 'Arduino (arduino.org)', product: 'Leonardo, Leonardo ETH, Pro Micro (HID Power Device sketch)' },
+    { vendorId: '2a03', productId: '8036', vendor: 'Arduino (arduino.org)', product: 'Leonardo, Leonardo ETH, Pro Micro (HID Power Device sketch)' },
+    { vendorId: '2a03', productId: '8040', vendor: 'Arduino (arduino.org)', product: 'Leonardo, Leonardo ETH, Pro Micro (HID Power Device sketch)' },
   ],
   ARDUINO_TABLE,
 );
