@@ -20,7 +20,7 @@ import type { DriverContext, DriverHooks } from '../core/driver.js';
 import { decodeField, encodeField, newReport } from './hid/decode.js';
 import { parseDescriptor } from './hid/parser.js';
 import type { HidDescriptor, HidField, HidReportType } from './hid/types.js';
-import { createHidMapper, selectSubdriver, subdriverVersionData } from './subdrivers/index.js';
+import { canonicalPath, createHidMapper, selectSubdriver, subdriverVersionData } from './subdrivers/index.js';
 import type { FixableField, HidMapper, HidWrite, Subdriver } from './subdrivers/index.js';
 
 /** The default upsdrv_shutdown order (NUT 2.8.0). */
@@ -201,8 +201,9 @@ export class UsbhidRuntime implements DriverHooks {
         s.inputLength.set(f.reportId, reportBytes('input', f.reportId));
       }
       if (f.type === 'feature' || f.type === 'output') {
-        const cur = s.writeField.get(f.path);
-        if (!cur || (cur.type === 'output' && f.type === 'feature')) s.writeField.set(f.path, f);
+        const key = canonicalPath(f.path, s.sub.usages);
+        const cur = s.writeField.get(key);
+        if (!cur || (cur.type === 'output' && f.type === 'feature')) s.writeField.set(key, f);
       }
       if (f.type === 'output') continue;
       if (s.mapper.entriesFor(f.path).length === 0) continue;
@@ -456,7 +457,7 @@ export class UsbhidRuntime implements DriverHooks {
 
   private async write(s: Session, w: HidWrite): Promise<void> {
     if (w.delayMs) await new Promise<void>((r) => this.ctx.clock.setTimer(w.delayMs!, r));
-    const f = s.writeField.get(w.path) ?? s.desc.fields.find((x) => x.path === w.path && x.type !== 'input');
+    const f = s.writeField.get(canonicalPath(w.path, s.sub.usages));
     if (!f) throw new WalnutError('VAR-NOT-SUPPORTED', `the device has no writable ${w.path}`);
     const cur = s.buffers.get(f.reportId);
     const base = newReport(s.desc, f.type, f.reportId);
@@ -512,7 +513,7 @@ export class UsbhidRuntime implements DriverHooks {
     try {
       for (const w of writes) await this.write(s, w);
       // read back what the UPS now reports
-      const ids = new Set(writes.map((w) => s.writeField.get(w.path)?.reportId).filter((x): x is number => x !== undefined));
+      const ids = new Set(writes.map((w) => s.writeField.get(canonicalPath(w.path, s.sub.usages))?.reportId).filter((x): x is number => x !== undefined));
       await this.readPlans(s, [...ids].map((id) => s.plans.get(id)).filter((p): p is ReportPlan => p !== undefined));
     } catch (e) {
       this.log.warn(`${this.tag}: setvar ${name} failed: ${(e as Error).message}`);

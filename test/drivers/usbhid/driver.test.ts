@@ -164,6 +164,26 @@ test('beeper commands write AudibleAlarmControl (report 0x18) and the next full 
   }
 });
 
+test('upsrw: writable variables (RW, enums) become feature reports, read back at once; vendor paths by name', { skip: SKIP }, async () => {
+  const sim = new SimUps(loadFixture('apc-back-ups-bk650m2-ch'));
+  const r = await rig(sim, [{ key: 'port', value: 'auto' }]);
+  try {
+    const rw = r.inst.state.table.list().filter((v) => v.flags & 1).map((v) => v.name);
+    assert.ok(rw.includes('battery.charge.low') && rw.includes('input.sensitivity'), rw.join(' '));
+    assert.deepEqual(r.inst.state.table.get('input.sensitivity')?.enums, ['low', 'medium', 'high']);
+    assert.equal(await r.inst.setvar('battery.charge.low', '40'), STAT_HANDLED);
+    // APCSensitivity is the vendor usage ff860061 (report 0x35); the descriptor's Report Count 23
+    // (left over from the padding before it) makes that report 24 bytes, all sent as NUT does
+    assert.equal(await r.inst.setvar('input.sensitivity', 'high'), STAT_HANDLED);
+    assert.deepEqual(sim.writes.map((w) => hex(w.bytes)), ['11 28', '35 02' + ' 00'.repeat(22)]);
+    assert.equal(r.get('battery.charge.low'), '40');
+    assert.equal(r.get('input.sensitivity'), 'high');
+    assert.equal(await r.inst.setvar('no.such.var', '1'), STAT_UNKNOWN);
+  } finally {
+    await r.inst.stop();
+  }
+});
+
 /** The CyberPower descriptor of shared/hid has no recorded reports: zero-filled ones, online and charged. */
 function cpsSim(): SimUps {
   return new SimUps(
