@@ -209,6 +209,11 @@ describe('HID descriptor parser on constructed descriptors', () => {
     assert.deepEqual(readDescriptorData(Buffer.from('0x05, 0x84, 0x09, 0x04, // UPS\n0xa1, 0x01, 0xc0')), want);
     assert.deepEqual(readDescriptorData(Buffer.from('[D3] Report Descriptor: (7 bytes) => 05 84 09 04\n[D3]  a1 01 c0\n')), want);
     assert.deepEqual(readDescriptorData(want), want);
+    const hr = 'N: device 0:0\nI: 3 0001 0001\nR: 7 05 84 09 04 a1 01 c0\nE: 000000.000000 2 0b 11\nE: 000001.500000 2 0b 04\n';
+    assert.deepEqual(readDescriptorData(Buffer.from(hr)), want, 'hid-recorder capture');
+    const rec = readRecordedReports(hr);
+    assert.deepEqual(rec.entries.map((e) => [e.type, e.id, [...e.bytes]]), [['input', 11, [11, 0x11]], ['input', 11, [11, 4]]]);
+    assert.deepEqual([...rec.byId.get(11)!.bytes], [11, 0x11], 'first report kept');
     assert.throws(() => parseHexText('05 84\n09 zz'), (e: unknown) => e instanceof HidParseError && e.offset === 3 && /line 2/.test(e.message));
   });
 });

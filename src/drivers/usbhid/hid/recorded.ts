@@ -3,7 +3,8 @@
  * usbhid-ups debug logs (`Report Descriptor: (N bytes) => ...`,
  * `Report[get]: (N bytes) => ...` with continuation lines, and the decoded
  * `Path: ..., Type: ..., ReportID: ..., Offset: ..., Size: ..., Value: ...`
- * lines), and reports.txt files (`input 0x0b 0b 90 01 ...`).
+ * lines), reports.txt files (`input 0x0b 0b 90 01 ...`) and hid-recorder
+ * captures (`R: 183 05 84 ...` descriptor, `E: 0.000 7 0b 90 ...` input reports).
  */
 import { HidParseError, type HidReportType } from './types.js';
 
@@ -130,6 +131,20 @@ export function readRecordedReports(text: string): RecordedReports {
       paths.push(rp);
       continue;
     }
+    // hid-recorder (hid-tools): "R: 183 05 84 ..." descriptor, "E: 000001.000123 7 0b 90 01 ..." input events
+    const hr = /^R: (\d+)((?:\s+[0-9a-fA-F]{2})+)\s*$/.exec(line);
+    if (hr) {
+      if (!descriptor) descriptor = Uint8Array.from(hexBytes(hr[2]!.trim().split(/\s+/)) ?? []);
+      continue;
+    }
+    const he = /^E: \d+\.\d+ (\d+)((?:\s+[0-9a-fA-F]{2})+)\s*$/.exec(line);
+    if (he) {
+      const bytes = hexBytes(he[2]!.trim().split(/\s+/)) ?? [];
+      const e: RecordedEntry = { kind: 'int', id: bytes[0] ?? 0, type: 'input', bytes: Uint8Array.from(bytes), line: i + 1, declared: Number(he[1]) };
+      entries.push(e);
+      last = e;
+      continue;
+    }
     const t = /^\s*(input|output|feature)\s+(0x[0-9a-fA-F]+|\d+)\s+((?:[0-9a-fA-F]{2}\s*)+)$/i.exec(line);
     if (t) {
       const bytes = hexBytes(t[3]!.trim().split(/\s+/)) ?? [];
@@ -178,7 +193,7 @@ export function parseHexText(text: string): Uint8Array {
  */
 export function readDescriptorData(data: Uint8Array): Uint8Array {
   const text = Buffer.from(data).toString('latin1');
-  if (/Report Descriptor: \(\d+ bytes\)/.test(text)) {
+  if (/Report Descriptor: \(\d+ bytes\)/.test(text) || /^R: \d+ /m.test(text)) {
     const rec = readRecordedReports(text);
     if (rec.descriptor) return rec.descriptor;
   }
