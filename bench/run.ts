@@ -16,7 +16,9 @@
  *   --only nut|walnut   measure one server only
  *   --walnut-upsd nut   put a second real NUT upsd in Walnut's slot (harness self-check)
  *   --walnut-drivers nut|walnut-upsdrvctl|walnut-dummy-ups   what feeds Walnut's upsd
- *   --skip req,list,idle,burst,memory
+ *   --skip req,list,idle,burst,memory,upsmon
+ *   --phases upsmon     run only these phases (same names as --skip), e.g. the upsmon rows alone
+ *   --upsmon-events N   status changes timed in the upsmon phase (default 20; --quick 6)
  *   --out FILE          JSON results (default bench/results/latest.json)
  *   --nice N            run servers and load generator with this nice value (e.g. -5 as root,
  *                       so a busy machine's other work disturbs the figures less); default 0
@@ -28,6 +30,7 @@ import path from 'node:path';
 import { bigDev, DEFAULT_DEV, NUT_LIBEXEC, REPO_ROOT, startInstance, query, walnutUpsdAvailable, bestWalnutDrivers, walnutHas, buildBundles, removeAllDirs, type DriverKind, type Instance, type Kind, type UpsSpec } from './lib/instance.js';
 import { runLoad, median, type BurstResult, type IdleResult, type ReqResult } from './lib/load.js';
 import { killAllSync, nofileLimit, setNiceness, sleep, stopAll, rssKiB } from './lib/proc.js';
+import { benchUpsmon, upsmonBenchMissing } from './upsmon.js';
 
 interface Opts {
   quick: boolean;
@@ -38,7 +41,10 @@ interface Opts {
   skip: Set<string>;
   nice: number;
   out: string;
+  upsmonEvents?: number;
 }
+
+const PHASES = ['req', 'list', 'idle', 'burst', 'memory', 'upsmon'];
 
 function parseArgs(argv: string[]): Opts {
   const o: Opts = { quick: false, runs: 3, walnutUpsd: 'walnut', skip: new Set(), nice: 0, out: path.join(REPO_ROOT, 'bench/results/latest.json') };
@@ -57,6 +63,10 @@ function parseArgs(argv: string[]): Opts {
     else if (a === '--skip') for (const s of v().split(',')) o.skip.add(s);
     else if (a === '--nice') o.nice = Number(v());
     else if (a === '--out') o.out = path.resolve(v());
+    else if (a === '--phases') {
+      const want = new Set(v().split(','));
+      for (const ph of PHASES) if (!want.has(ph)) o.skip.add(ph);
+    } else if (a === '--upsmon-events') o.upsmonEvents = Number(v());
     else throw new Error(`unknown option ${a}`);
   }
   if (o.quick) o.runs = 1;
@@ -320,6 +330,32 @@ async function memoryPhase(o: Opts, ss0: Slot[]): Promise<void> {
   }
 }
 
+/** upsmon: status change → NOTIFYCMD on a secondary, and upsmon memory (bench/upsmon.ts). */
+async function upsmonPhase(o: Opts): Promise<void> {
+  const sides: Side[] = o.only ? [o.only] : ['nut', 'walnut'];
+  const why = upsmonBenchMissing(sides);
+  if (why) {
+    say(`upsmon phase skipped: ${why}`);
+    return;
+  }
+  const events = o.upsmonEvents ?? (o.quick ? 6 : 20);
+  const pollfreq = 1;
+  say(`upsmon: ${events} status changes (OB/OL alternating) on one real NUT upsd, a NUT and a Walnut secondary upsmon at POLLFREQ ${pollfreq} s`);
+  const r = await benchUpsmon({ events, pollfreq, sides, say });
+  raw.upsmon = r;
+  const sec = `upsmon secondary: driver status change → NOTIFYCMD starts (POLLFREQ ${pollfreq} s, ${events} events, same NUT upsd)`;
+  rows.push({ section: sec, figure: 'median ms', values: r.medianMs });
+  rows.push({ section: sec, figure: 'p90 ms', values: r.p90Ms });
+  rows.push({ section: sec, figure: 'min ms', values: r.minMs });
+  rows.push({ section: sec, figure: 'max ms', values: r.maxMs });
+  rows.push({ section: sec, figure: 'events missed', values: { nut: r.missed.nut ?? null, walnut: r.missed.walnut ?? null } });
+  const mem = `upsmon memory: 1 UPS monitored, default split mode (privileged parent + monitor), after the events`;
+  const f = (k: 'processes' | 'rssKiB' | 'pssKiB') => ({ nut: r.memoryEnd.nut?.[k] ?? null, walnut: r.memoryEnd.walnut?.[k] ?? null });
+  rows.push({ section: mem, figure: 'processes', values: f('processes') });
+  rows.push({ section: mem, figure: 'total RSS, KiB', values: f('rssKiB') });
+  rows.push({ section: mem, figure: 'total PSS, KiB (shared pages split)', values: f('pssKiB') });
+}
+
 function fmt(x: number | null | undefined): string {
   if (x === null || x === undefined || Number.isNaN(x)) return 'n/a';
   if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString('en-US');
@@ -383,6 +419,7 @@ async function main(argv: string[]): Promise<number> {
   if (!o.skip.has('idle')) await idlePhase(o, ss);
   if (!o.skip.has('burst')) await burstPhase(o, ss);
   if (!o.skip.has('memory')) await memoryPhase(o, ss);
+  if (!o.skip.has('upsmon')) await upsmonPhase(o);
   const table = printTable(labels);
   const notes = [
     `Medians of ${o.runs} run(s) per req figure (${o.quick ? 2 : 3} s measured after 1 s warm-up, one request outstanding per connection).`,
@@ -390,6 +427,7 @@ async function main(argv: string[]): Promise<number> {
     "NUT's upsd listens with backlog 16 and accepts about one connection per main-loop pass, hence fewer idle connections asked of it and a give-up bound on the burst.",
     'NUT sends LIST VAR one line per write without TCP_NODELAY: Nagle + the client\'s delayed ACK cap it near 23 responses/s per connection.',
     'Memory: every process of the instance (upsd, driver processes, their children); RSS counts shared pages (libc, node) once per process, PSS splits them.',
+    ...(o.skip.has('upsmon') ? [] : ['upsmon: both secondaries poll the same real NUT upsd at once; each event is a SET VAR of ups.status on dummy-ups, timed from sending it to the first line of NOTIFYCMD; the figure is mostly the poll phase (uniform over 0..POLLFREQ).']),
     `A "load generator CPU %" near 100 means the figure is the load generator's ceiling, not the server's.`,
     ...(o.nice ? [`Servers and load generator ran with nice ${o.nice}.`] : []),
     `Machine load average (1 min) at start ${load0[0]!.toFixed(1)}, at end ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores: other work on the machine (e.g. test suites) lowers both servers' figures; NUT and Walnut runs alternate so it hits both alike.`,
