@@ -122,14 +122,23 @@ export class UsbMatcher {
     }
   }
 
+  /** True when the options name the unit's vendor ID (the user pointed at it explicitly). */
+  get hasVendorId(): boolean {
+    return this.rx.some((r) => r.key === 'vendorid');
+  }
+
   /** True when no option narrows the choice. */
   get isEmpty(): boolean {
     return this.rx.length === 0;
   }
 
-  /** The first option that rejects the device, or undefined when it matches. */
-  mismatch(info: UsbDeviceInfo): { key: string; pattern: string; value: string } | undefined {
+  /**
+   * The first option that rejects the device, or undefined when it matches.
+   * `idsOnly`: check only what is known without opening the device (IDs, bus, device, port).
+   */
+  mismatch(info: UsbDeviceInfo, idsOnly = false): { key: string; pattern: string; value: string } | undefined {
     for (const { key, re, src } of this.rx) {
+      if (idsOnly && (key === 'vendor' || key === 'product' || key === 'serial')) continue;
       const value = fieldOf(info, key);
       if (!re.test(value)) return { key, pattern: src, value };
     }

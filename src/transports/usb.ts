@@ -156,6 +156,11 @@ export async function openUsbHid(match: UsbMatcher, accept?: (info: UsbDeviceInf
     const base = basicInfo(dev);
     debug(2, `Checking device ${i} of ${devices.length} (${base.vendorId.toString(16).toUpperCase().padStart(4, '0')}/${base.productId.toString(16).toUpperCase().padStart(4, '0')})`);
     if (!base.hid) continue;
+    const early = match.mismatch(base, true);
+    if (early) {
+      debug(2, `Device does not match (${early.key}: "${early.value}" is not "${early.pattern}")`);
+      continue;
+    }
     try {
       dev.open(false);
     } catch (e) {

@@ -20,7 +20,7 @@ import type { DriverContext, DriverHooks } from '../core/driver.js';
 import { decodeField, encodeField, newReport } from './hid/decode.js';
 import { parseDescriptor } from './hid/parser.js';
 import type { HidDescriptor, HidField, HidReportType } from './hid/types.js';
-import { canonicalPath, createHidMapper, selectSubdriver, subdriverVersionData } from './subdrivers/index.js';
+import { canonicalPath, createHidMapper, findSubdriver, selectSubdriver, subdriverVersionData } from './subdrivers/index.js';
 import type { FixableField, HidMapper, HidWrite, Subdriver } from './subdrivers/index.js';
 
 /** The default upsdrv_shutdown order (NUT 2.8.0). */
@@ -122,7 +122,11 @@ export class UsbhidRuntime implements DriverHooks {
     const matcher = matcherFromOptions((k) => this.ctx.option(k));
     let dev: HidDevice;
     try {
-      dev = await this.opener(matcher, undefined, this.openOptions());
+      // as NUT: only units a subdriver claims, unless the options point at one (vendorid,
+      // subdriver, explore); never a keyboard because port = auto
+      const explicit = matcher.hasVendorId || this.ctx.flag('explore') || this.ctx.option('subdriver') !== undefined;
+      const accept = (i: UsbDeviceInfo) => explicit || findSubdriver(i.vendorId, i.productId, i.vendor, i.product) !== undefined;
+      dev = await this.opener(matcher, accept, this.openOptions());
     } catch (e) {
       throw new WalnutError('NO_DEVICE', `No matching HID UPS found: ${(e as Error).message}`, { cause: e });
     }
@@ -149,6 +153,10 @@ export class UsbhidRuntime implements DriverHooks {
     } catch (e) {
       await dev.close();
       throw e;
+    }
+    if (!desc.fields.some((f) => f.usagePath.some((u) => u >>> 16 === 0x84 || u >>> 16 === 0x85))) {
+      await dev.close();
+      throw new WalnutError('NO_DEVICE', `${hex4(info.vendorId)}:${hex4(info.productId)} is not a USB HID Power Device (its report descriptor has no usage page 0x84 or 0x85)`);
     }
     const sub = selectSubdriver(info.vendorId, info.productId, info.vendor, info.product, this.ctx.option('subdriver'));
     if (!this.ctx.flag('disable_fix_report_desc') && sub.quirks.fixReportDesc) {

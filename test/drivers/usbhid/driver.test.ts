@@ -206,7 +206,7 @@ function cpsSim(): SimUps {
 
 test('shutdown.return: DelayBeforeStartup = ondelay, 125 ms later DelayBeforeShutdown = offdelay (bytes)', { skip: SKIP }, async () => {
   const sim = cpsSim();
-  const r = await rig(sim, [{ key: 'port', value: 'auto' }, { key: 'offdelay', value: '60' }, { key: 'ondelay', value: '180' }], systemClock);
+  const r = await rig(sim, [{ key: 'port', value: 'auto' }, { key: 'vendorid', value: '0764' }, { key: 'offdelay', value: '60' }, { key: 'ondelay', value: '180' }], systemClock);
   try {
     const times: number[] = [];
     sim.onWrite = () => times.push(performance.now());
@@ -222,7 +222,7 @@ test('shutdown.return: DelayBeforeStartup = ondelay, 125 ms later DelayBeforeShu
 
 test('-k (killpower): sdcommands order, the first command the UPS takes; offdelay/ondelay from ups.conf', { skip: SKIP }, async () => {
   const sim = cpsSim();
-  const r = await rig(sim, [{ key: 'port', value: 'auto' }, { key: 'offdelay', value: '120' }, { key: 'ondelay', value: '240' }], systemClock);
+  const r = await rig(sim, [{ key: 'port', value: 'auto' }, { key: 'vendorid', value: '0764' }, { key: 'offdelay', value: '120' }, { key: 'ondelay', value: '240' }], systemClock);
   try {
     assert.equal(await r.rt.killpower(), 0);
     assert.deepEqual(sim.writes.map((w) => hex(w.bytes)), ['16 04 00', '15 02 00'], 'shutdown.return: 240 s and 120 s in minutes');
@@ -230,7 +230,7 @@ test('-k (killpower): sdcommands order, the first command the UPS takes; offdela
     await r.inst.stop();
   }
   const sim2 = cpsSim();
-  const r2 = await rig(sim2, [{ key: 'port', value: 'auto' }, { key: 'sdcommands', value: 'no.such.cmd,load.off' }], systemClock);
+  const r2 = await rig(sim2, [{ key: 'port', value: 'auto' }, { key: 'vendorid', value: '0764' }, { key: 'sdcommands', value: 'no.such.cmd,load.off' }], systemClock);
   try {
     assert.equal(await r2.rt.killpower(), 0);
     assert.deepEqual(sim2.writes.map((w) => hex(w.bytes)), ['15 00 00'], 'load.off = DelayBeforeShutdown 0');
@@ -285,6 +285,29 @@ test('matching options: a unit the options reject is not opened (regex, whole fi
   const ok = await rig(sim, [{ key: 'port', value: 'auto' }, { key: 'product', value: 'back-ups 500.*' }, { key: 'bus', value: '00[0-3]' }]);
   await ok.inst.stop();
   assert.equal(sim.opens, 1);
+});
+
+test('port = auto opens only units a subdriver claims; vendorid points at any unit; a non-UPS HID device is refused', { skip: SKIP }, async () => {
+  const apc = loadFixture('apc-back-ups-cs-500');
+  const unknown = new SimUps({ ...apc, info: { ...apc.info, vendorId: 0x1234, productId: 0x5678 } });
+  await assert.rejects(rig(unknown, [{ key: 'port', value: 'auto' }]), /No matching HID UPS found/);
+  assert.equal(unknown.opens, 0);
+  const pointed = await rig(unknown, [{ key: 'port', value: 'auto' }, { key: 'vendorid', value: '1234' }]);
+  try {
+    assert.equal(pointed.get('ups.vendorid'), '1234');
+    assert.equal(pointed.get('battery.charge'), '100');
+    assert.equal(pointed.get('ups.status'), 'OL');
+  } finally {
+    await pointed.inst.stop();
+  }
+  // a boot keyboard's report descriptor (HID 1.11 appendix B.1): usage page 1 and 7 only
+  const kbd = Uint8Array.from(
+    '05 01 09 06 a1 01 05 07 19 e0 29 e7 15 00 25 01 75 01 95 08 81 02 95 01 75 08 81 01 95 05 75 01 05 08 19 01 29 05 91 02 95 01 75 03 91 01 95 06 75 08 15 00 25 65 05 07 19 00 29 65 81 00 c0'
+      .split(' ')
+      .map((h) => parseInt(h, 16)),
+  );
+  const keyboard = new SimUps({ name: 'keyboard', descriptor: kbd, reports: new Map(), strings: new Map(), info: { vendorId: 0x046d, productId: 0xc31c, bus: '001', device: '009', hid: true } });
+  await assert.rejects(rig(keyboard, [{ key: 'port', value: 'auto' }, { key: 'vendorid', value: '046d' }]), /not a USB HID Power Device/);
 });
 
 test('fuzzed reports and interrupt bytes never crash the driver; the real reports bring the real values back', { skip: SKIP }, async () => {
