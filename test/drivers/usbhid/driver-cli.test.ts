@@ -67,6 +67,9 @@ test('bin/usbhid-ups on this machine (libusb, nothing attached): -h, refuses to 
     assert.equal(start.code, 1);
     assert.match(start.stderr, /No matching HID UPS found/);
     assert.ok(!fs.existsSync(path.join(d.state, 'usbhid-ups-bk')), 'no socket');
+    const kill = await execProgram(process.execPath, [bin, '-a', 'bk', '-k'], d.env, 20_000);
+    assert.equal(kill.code, 1, '-k without a unit fails');
+    assert.match(kill.stderr, /No matching HID UPS found/);
     const ex = await execProgram(process.execPath, [bin, '-a', 'bk', '--explain'], d.env, 20_000);
     assert.equal(ex.code, 1);
     assert.match(ex.stderr, /No matching HID UPS found \(vendorid=051d; 0 USB device\(s\) attached\)/);

@@ -146,6 +146,33 @@ test('pollonly: no interrupt listener; status still follows the polls', { skip: 
   }
 });
 
+test('interruptonly: no status polling between full reads; a unit answering nothing is stale until it answers again', { skip: SKIP }, async () => {
+  const sim = new SimUps(loadFixture('apc-back-ups-bk650m2-ch'));
+  const r = await rig(sim, [{ key: 'port', value: 'auto' }, { key: 'interruptonly' }, { key: 'pollfreq', value: '10' }]);
+  try {
+    const n = sim.getCount;
+    r.clock.advance(2000);
+    await r.inst.poll();
+    assert.equal(sim.getCount, n, 'no quick poll');
+    sim.pushInterrupt([0x16, 0x0a, 0x00]);
+    await settle();
+    assert.equal(r.get('ups.status'), 'OB DISCHRG');
+    // every GET_REPORT stalls: the next full read fails, the data goes stale (the driver keeps running)
+    const saved = new Map(sim.reports);
+    sim.reports.clear();
+    r.clock.advance(10_000);
+    await r.inst.poll();
+    assert.equal(r.inst.state.isStale, true);
+    for (const [k, v] of saved) sim.reports.set(k, v);
+    r.clock.advance(10_000);
+    await r.inst.poll();
+    assert.equal(r.inst.state.isStale, false);
+    assert.equal(sim.opens, 1, 'no reconnect was needed');
+  } finally {
+    await r.inst.stop();
+  }
+});
+
 test('beeper commands write AudibleAlarmControl (report 0x18) and the next full poll reads it back', { skip: SKIP }, async () => {
   const sim = new SimUps(loadFixture('apc-back-ups-bk650m2-ch'));
   const r = await rig(sim, [{ key: 'port', value: 'auto' }]);
