@@ -163,6 +163,16 @@ describe("HID value decoding: NUT's corrections", () => {
     assert.equal(decodeField(field({ unit: 0x0000d121, unitExponent: 7, bitSize: 16, logMax: 65535 }), Uint8Array.from([1, 0x86, 0x01])), 390);
     assert.equal(decodeField(field({ unit: 0x00001001, unitExponent: -1, bitSize: 16, logMax: 65535 }), Uint8Array.from([1, 0x10, 0x00])), 1.6, 'other units: the exponent as is');
   });
+  test('writes are not clamped to [LogMin, LogMax]: -1 stays "cancel", only what the bits cannot hold is cut', () => {
+    const delay = field({ bitSize: 16, logMin: 0, logMax: 32767, unit: 0x00001001 });
+    const r = Uint8Array.from([1, 0x55, 0x55]);
+    assert.equal(encodeField(delay, -1, r), -1);
+    assert.deepEqual([...r], [1, 0xff, 0xff]);
+    assert.equal(encodeField(delay, 20, r), 20);
+    assert.deepEqual([...r], [1, 20, 0]);
+    assert.equal(encodeField(field({ bitSize: 8, logMax: 100 }), 300, Uint8Array.from([1, 0])), 255);
+    assert.equal(encodeField(field({ bitSize: 8, logMax: 100 }), -300, Uint8Array.from([1, 0])), -128);
+  });
   test('reports without ids; bit offsets inside bytes', () => {
     assert.equal(decodeField(field({ reportId: 0, bitOffset: 3, bitSize: 2, logMax: 3 }), Uint8Array.from([0b00011000])), 3);
   });

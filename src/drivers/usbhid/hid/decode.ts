@@ -10,7 +10,11 @@
  * 3. times 10^(UnitExponent − implied), where the Volt unit 0x00F0D121 and the
  *    VA/W unit 0x0000D121 carry an implied exponent of 7 (HID's SI units are
  *    g and cm: 1 V = 10^7 g·cm²·s⁻³·A⁻¹).
- * Encoding for writes is the inverse, rounded to an integer and clamped.
+ * Encoding for writes is the inverse, rounded to an integer. It is NOT clamped
+ * to [LogMin, LogMax]: writes such as -1 ("cancel the shutdown timer") go out
+ * as the two's complement of the field's bits even where a descriptor says
+ * LogMin 0 (clamping would turn "cancel" into 0, "shut down now"). Only what
+ * the bits cannot hold is clamped (to -2^(n-1) .. 2^n - 1).
  */
 import { HidDecodeError, type HidDescriptor, type HidField, type HidReportType, reportKey } from './types.js';
 
@@ -140,11 +144,13 @@ export function decodeField(field: HidField, reportBytes: Uint8Array, opts: Deco
   return logicalToValue(field, decodeLogical(field, reportBytes, opts));
 }
 
-/** NUT value → the logical value to write (rounded, clamped to [LogMin, LogMax]). */
+/** NUT value → the logical value to write (rounded; clamped only to what the field's bits hold, see the header). */
 export function valueToLogical(field: HidField, value: number): number {
   if (!Number.isFinite(value)) throw new RangeError(`${field.path}: cannot encode ${value}`);
   let v = Math.round(physicalToLogical(field, scale(value, -effectiveExponent(field))));
-  if (field.logMax > field.logMin) v = Math.min(field.logMax, Math.max(field.logMin, v));
+  const n = Math.min(field.bitSize, 52);
+  if (n > 0) v = Math.min(2 ** n - 1, Math.max(-(2 ** (n - 1)), v));
+  else v = 0;
   return v === 0 ? 0 : v; // no -0
 }
 
