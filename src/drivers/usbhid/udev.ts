@@ -97,9 +97,14 @@ export function udevRules(opts: UdevOptions = {}, entries: readonly UsbTableEntr
       lastVendor = e.vendorId;
     }
     const what = oneLine(e.product) || '?';
+    if (e.productId === '*') {
+      // The subdriver takes any product of this vendor, but the vendor also makes
+      // non-UPS USB devices (KVM switches, PDUs): only listed products get access.
+      out.push(`#  ${what}  - ${e.driver} (${e.subdriver}) claims every ${e.vendorId} product; only the ids listed here get access`);
+      continue;
+    }
     out.push(`#  ${what}  - ${e.driver} (${e.subdriver})`);
-    const product = e.productId === '*' ? '' : `, ATTR{idProduct}=="${e.productId}"`;
-    out.push(`ATTR{idVendor}=="${e.vendorId}"${product}, MODE="${mode}", GROUP="${group}"`);
+    out.push(`ATTR{idVendor}=="${e.vendorId}", ATTR{idProduct}=="${e.productId}", MODE="${mode}", GROUP="${group}"`);
   }
   out.push('');
   out.push('LABEL="nut-usbups_rules_end"');

@@ -1,0 +1,177 @@
+/**
+ * The subdriver tables against every usbhid-ups dump in ../shared/ddl (most
+ * have upsc output only, no Path lines):
+ * - the probe picks the subdriver the dump's NUT used (for NUT >= 2.7.4.1,
+ *   whose subdriver split is the one Walnut follows);
+ * - every variable name a dump shows can be made by the table its USB ids
+ *   select, except the gaps listed here by name (so a table that loses a row,
+ *   or a gap nobody listed, fails).
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SHARED_DIR, requirePeers } from '../../support/peers.js';
+import { parseDevFile, type DevFile } from './subdriver-devfile.js';
+import { selectSubdriver } from '../../../src/drivers/usbhid/subdrivers/index.js';
+
+/** Variables the dumps show that no Walnut table makes, per subdriver, and why. */
+const KNOWN_GAPS: Record<string, { names: string[]; why: string }> = {
+  'APC HID': {
+    names: ['input.transfer.reason', 'ups.delay.restart'],
+    why: 'APCLineFailCause codes are not documented in the reference; ups.delay.restart is a pre-2.4 name',
+  },
+  'Belkin/Liebert HID': {
+    names: [
+      'input.sensitivity',
+      'input.transfer.high.max',
+      'input.transfer.high.min',
+      'input.transfer.low.max',
+      'input.transfer.low.min',
+      'ups.delay.restart',
+      'ups.load.high',
+      'ups.mfr.date',
+      'ups.type',
+    ],
+    why: 'Belkin vendor-page usages (0x0086) with no path evidence; transfer limits come from descriptor ranges, not values',
+  },
+  'CyberPower HID': { names: ['ups.delay.restart', 'ups.power.nominal'], why: 'pre-2.4 names (APC/CyberPower HID 0.9 era)' },
+  'MGE HID': {
+    names: [
+      'battery.charger.status',
+      'battery.energysave.delay',
+      'battery.energysave.load',
+      'battery.runtime.elapsed',
+      'fault.site.status',
+      'input.frequency.extended',
+      'input.sensitivity',
+      'input.voltage.extended',
+      'outlet.0.desc',
+      'outlet.0.id',
+      'outlet.0.switchable',
+      'outlet.1.current',
+      'outlet.1.power',
+      'outlet.1.powerfactor',
+      'outlet.1.realpower',
+      'outlet.2.current',
+      'outlet.2.power',
+      'outlet.2.powerfactor',
+      'outlet.2.realpower',
+      'outlet.current',
+      'outlet.power',
+      'outlet.powerfactor',
+      'outlet.realpower',
+      'ups.alarm',
+      'ups.date',
+      'ups.efficiency',
+      'ups.load.high',
+      'ups.shutdown',
+      'ups.time',
+      'ups.type',
+    ],
+    why: 'Eaton vendor-page (0xffff) usages and computed values (ups.type, *.extended) with no path evidence in the dumps',
+  },
+  'Delta UPS HID': {
+    names: ['input.sensitivity', 'input.source', 'input.transfer.high.max', 'input.transfer.high.min', 'input.transfer.low.max', 'input.transfer.low.min', 'ups.type'],
+    why: 'vendor usages with no path evidence; transfer limits come from descriptor ranges',
+  },
+  'TrippLite HID': {
+    names: [
+      'input.transfer.high.max',
+      'input.transfer.high.min',
+      'input.transfer.low.max',
+      'input.transfer.low.min',
+      'ups.alarm',
+      'ups.delay.reboot',
+      'ups.delay.restart',
+      'ups.load.nominal',
+      'ups.watchdog.status',
+    ],
+    why: 'Tripp Lite vendor-page (0xffff) usages with no path evidence; older variable names',
+  },
+};
+
+/** NUT's older subdriver names for the tables Walnut has under their current name. */
+const RENAMED: Record<string, string> = {
+  'Belkin HID': 'Belkin/Liebert HID',
+  'Liebert HID': 'Phoenixtec/Liebert HID',
+  'LiebertPSP HID': 'Belkin/Liebert HID',
+};
+
+function notFromTables(name: string): boolean {
+  return (
+    /^(driver|device)\./.test(name) ||
+    ['ups.vendorid', 'ups.productid', 'ups.status', 'ups.mfr', 'ups.model', 'ups.serial', 'ups.firmware', 'ups.firmware.aux'].includes(name) ||
+    // explore-mode dumps that list raw paths as variables (LiebertPSP, an MGE "unmapped" build)
+    /^unmapped\./.test(name) ||
+    /^ups\.(powersummary|input|output)\./.test(name)
+  );
+}
+
+function usbhidDumps(): Array<{ file: string; dev: DevFile }> {
+  const ddl = path.join(SHARED_DIR, 'ddl');
+  const out: Array<{ file: string; dev: DevFile }> = [];
+  for (const dir of fs.readdirSync(ddl).sort()) {
+    const d = path.join(ddl, dir);
+    if (!fs.statSync(d).isDirectory()) continue;
+    for (const f of fs.readdirSync(d).sort()) {
+      if (!/__usbhid[-_]ups__/.test(f)) continue;
+      const dev = parseDevFile(fs.readFileSync(path.join(d, f), 'utf8'));
+      if (!/^[0-9a-f]{4}$/.test(dev.vars.get('ups.vendorid') ?? '') || !/^[0-9a-f]{4}$/.test(dev.vars.get('ups.productid') ?? '')) continue;
+      out.push({ file: `${dir}/${f}`, dev });
+    }
+  }
+  return out;
+}
+
+/** "2.7.4.1" etc. from the file name → comparable number. */
+function nutVersion(file: string): number {
+  const m = /__(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?/.exec(file);
+  if (!m) return 0;
+  return Number(m[1]) * 1e6 + Number(m[2]) * 1e4 + Number(m[3]) * 1e2 + Number(m[4] ?? 0);
+}
+
+describe('subdriver tables against every usbhid-ups dump', () => {
+  test('the probe picks the subdriver newer NUT (>= 2.7.4.1) used', (t) => {
+    if (!requirePeers(t, 'shared')) return;
+    let checked = 0;
+    const wrong: string[] = [];
+    for (const { file, dev } of usbhidDumps()) {
+      if (nutVersion(file) < nutVersion('__2.7.4.1')) continue;
+      const data = (dev.vars.get('driver.version.data') ?? '').replace(/\s+[\d.]+$/, '');
+      if (!data) continue;
+      const want = RENAMED[data] ?? data;
+      const got = selectSubdriver(parseInt(dev.vars.get('ups.vendorid')!, 16), parseInt(dev.vars.get('ups.productid')!, 16)).name;
+      checked++;
+      if (got !== want) wrong.push(`${file}: NUT used ${data}, Walnut picks ${got}`);
+    }
+    assert.deepEqual(wrong, []);
+    assert.ok(checked >= 10, `only ${checked} recent dumps`);
+    t.diagnostic(`${checked} dumps from NUT >= 2.7.4.1 agree`);
+  });
+
+  test('every variable a dump shows is made by its table, except the listed gaps', (t) => {
+    if (!requirePeers(t, 'shared')) return;
+    const gaps = new Map<string, Set<string>>();
+    let pairs = 0;
+    let covered = 0;
+    let dumps = 0;
+    for (const { dev } of usbhidDumps()) {
+      dumps++;
+      const sd = selectSubdriver(parseInt(dev.vars.get('ups.vendorid')!, 16), parseInt(dev.vars.get('ups.productid')!, 16));
+      const names = new Set(sd.table.filter((e) => e.var).map((e) => e.var!));
+      for (const name of dev.vars.keys()) {
+        if (notFromTables(name)) continue;
+        pairs++;
+        if (names.has(name)) covered++;
+        else gaps.set(sd.name, (gaps.get(sd.name) ?? new Set()).add(name));
+      }
+    }
+    const found = Object.fromEntries([...gaps].map(([k, v]) => [k, [...v].sort()]).sort());
+    const listed = Object.fromEntries(Object.entries(KNOWN_GAPS).map(([k, v]) => [k, [...v.names].sort()]).sort());
+    assert.deepEqual(found, listed);
+    assert.ok(dumps > 150, `${dumps} dumps`);
+    assert.ok(covered / pairs > 0.93, `${covered}/${pairs}`);
+    t.diagnostic(`${dumps} dumps, ${covered} of ${pairs} variable occurrences made by the tables (${((100 * covered) / pairs).toFixed(1)} %)`);
+  });
+});
