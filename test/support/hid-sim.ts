@@ -133,6 +133,8 @@ export class SimUps {
   opens = 0;
   private plugged = true;
   private session: SimSession | undefined;
+  /** While set, every GET_REPORT fails this way (a hung unit: 'timeout'; a stalling one: 'io'). */
+  failReads: 'timeout' | 'io' | undefined;
   /** Called on each SET_REPORT (after it is recorded). */
   onWrite: ((w: SimWrite) => void) | undefined;
 
@@ -224,6 +226,7 @@ class SimSession implements HidDevice {
     await Promise.resolve();
     this.check(`GET_REPORT 0x${id.toString(16)}`);
     this.ups.getCount++;
+    if (this.ups.failReads) throw new TransportError(this.ups.failReads, `GET_REPORT 0x${id.toString(16).padStart(2, '0')}: ${this.ups.failReads === 'timeout' ? 'Operation timed out' : 'Input/Output Error'}`);
     const r = this.ups.reports.get(id);
     // a real device stalls the control pipe on a report it does not have (LIBUSB_ERROR_PIPE)
     if (!r) throw new TransportError('io', `GET_REPORT 0x${id.toString(16).padStart(2, '0')}: Pipe error (the device has no such report)`);

@@ -23,6 +23,9 @@ import type { HidDescriptor, HidField, HidReportType } from './hid/types.js';
 import { canonicalPath, createHidMapper, findSubdriver, selectSubdriver, subdriverVersionData } from './subdrivers/index.js';
 import type { FixableField, HidMapper, HidWrite, Subdriver } from './subdrivers/index.js';
 
+/** A read round stops after this many GET_REPORT timeouts in a row (5 s each on libusb). */
+const MAX_CONSECUTIVE_TIMEOUTS = 3;
+
 /** The default upsdrv_shutdown order (NUT 2.8.0). */
 export const DEFAULT_SHUTDOWN_COMMANDS = ['shutdown.return', 'shutdown.reboot', 'load.off.delay', 'shutdown.stayoff'];
 
@@ -240,13 +243,19 @@ export class UsbhidRuntime implements DriverHooks {
   private async readPlans(s: Session, plans: ReportPlan[]): Promise<{ ok: number; failed: number }> {
     let ok = 0;
     let failed = 0;
+    let timeouts = 0;
     for (const p of plans) {
       let bytes: Uint8Array;
       try {
         // as NUT: GET_REPORT always asks for the Feature report of the id
         bytes = await s.dev.getReport(p.id, 'feature', p.length);
+        timeouts = 0;
       } catch (e) {
         if (e instanceof TransportError && e.reason === 'disconnected') throw e;
+        // a unit that stopped answering: give up this round instead of waiting out every report
+        if (e instanceof TransportError && e.reason === 'timeout' && ++timeouts >= MAX_CONSECUTIVE_TIMEOUTS) {
+          throw new TransportError('timeout', `${timeouts} reports in a row timed out`, { cause: e });
+        }
         failed++;
         this.log.debug(2, `${this.tag}: report 0x${p.id.toString(16).padStart(2, '0')}: ${(e as Error).message}`);
         continue;

@@ -173,6 +173,26 @@ test('interruptonly: no status polling between full reads; a unit answering noth
   }
 });
 
+test('a hung unit (GET_REPORT timeouts): the round stops after 3, data stale; answers again: fresh', { skip: SKIP }, async () => {
+  const sim = new SimUps(loadFixture('apc-back-ups-cs-500'));
+  const r = await rig(sim, [{ key: 'port', value: 'auto' }]);
+  try {
+    sim.failReads = 'timeout';
+    const n = sim.getCount;
+    r.clock.advance(31_000);
+    await r.inst.poll();
+    assert.equal(sim.getCount - n, 3);
+    assert.equal(r.inst.state.isStale, true);
+    sim.failReads = undefined;
+    r.clock.advance(2000);
+    await r.inst.poll();
+    assert.equal(r.inst.state.isStale, false);
+    assert.equal(r.get('ups.status'), 'OL');
+  } finally {
+    await r.inst.stop();
+  }
+});
+
 test('beeper commands write AudibleAlarmControl (report 0x18) and the next full poll reads it back', { skip: SKIP }, async () => {
   const sim = new SimUps(loadFixture('apc-back-ups-bk650m2-ch'));
   const r = await rig(sim, [{ key: 'port', value: 'auto' }]);
