@@ -465,10 +465,19 @@ describe('quirks', () => {
     ]);
   });
 
+  test('USB strings as the dumps show them: mfr/model as sent, serial without trailing blanks', () => {
+    assert.deepEqual(cps.identify({ vendor: '1 ', product: ' 850', serial: '000000000   ' }), [
+      ['ups.mfr', '1 '],
+      ['ups.model', ' 850'],
+      ['ups.serial', '000000000'],
+    ]);
+    assert.deepEqual(generic.identify({}), []);
+  });
+
   test('string-index entries use the USB string lookup', () => {
-    const m = createHidMapper(cps, { strings: (i) => (i === 4 ? 'PbAcid ' : i === 3 ? 'CPS' : undefined) });
+    const m = createHidMapper(cps, { strings: (i) => (i === 4 ? 'PbAcid' : i === 3 ? '1 ' : undefined) });
     assert.deepEqual(m.apply('UPS.PowerSummary.iDeviceChemistry', 4).vars, [['battery.type', 'PbAcid']]);
-    assert.deepEqual(m.apply('UPS.PowerSummary.iOEMInformation', 3).vars, [['battery.mfr.date', 'CPS']]);
+    assert.deepEqual(m.apply('UPS.PowerSummary.iOEMInformation', 3).vars, [['battery.mfr.date', '1 ']], 'kept as sent');
     assert.deepEqual(m.apply('UPS.PowerSummary.iDeviceChemistry', 9).vars, [], 'no such string: nothing published');
   });
 });

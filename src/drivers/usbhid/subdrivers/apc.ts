@@ -108,7 +108,7 @@ export const APC_IDS: readonly UsbId[] = [
 /** "Back-UPS 500 FW: 6.5.I USB FW: c1 " → model, ups.firmware, ups.firmware.aux. */
 export function apcIdentify(s: DeviceStrings): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  if (s.vendor?.trim()) out.push(['ups.mfr', s.vendor.trim()]);
+  if (s.vendor !== undefined && s.vendor !== '') out.push(['ups.mfr', s.vendor]);
   if (s.product !== undefined) {
     let model = s.product;
     let fw: string | undefined;
@@ -127,7 +127,7 @@ export function apcIdentify(s: DeviceStrings): Array<[string, string]> {
     if (fw !== undefined) out.push(['ups.firmware', fw]);
     if (aux !== undefined) out.push(['ups.firmware.aux', aux]);
   }
-  if (s.serial?.trim()) out.push(['ups.serial', s.serial.trim()]);
+  if (s.serial !== undefined) out.push(['ups.serial', s.serial.replace(/\s+$/, '')]);
   return out;
 }
 

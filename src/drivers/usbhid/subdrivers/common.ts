@@ -89,12 +89,17 @@ export function delayRows(prefix = 'UPS.PowerSummary'): HidInfoEntry[] {
   ];
 }
 
-/** ups.mfr / ups.model / ups.serial straight from the USB strings (trimmed). */
+/**
+ * ups.mfr / ups.model / ups.serial from the USB strings. Manufacturer and
+ * product are kept as the device sends them (dumps show "ups.mfr: 1 " and
+ * "ups.model:  850"); the serial number loses its trailing blanks (the
+ * PowerWalker dump: "000000000   " on USB, "000000000" in upsc).
+ */
 export function plainIdentify(s: DeviceStrings): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  if (s.vendor?.trim()) out.push(['ups.mfr', s.vendor.trim()]);
-  if (s.product?.trim()) out.push(['ups.model', s.product.trim()]);
-  if (s.serial?.trim()) out.push(['ups.serial', s.serial.trim()]);
+  if (s.vendor !== undefined && s.vendor !== '') out.push(['ups.mfr', s.vendor]);
+  if (s.product !== undefined && s.product !== '') out.push(['ups.model', s.product]);
+  if (s.serial !== undefined) out.push(['ups.serial', s.serial.replace(/\s+$/, '')]);
   return out;
 }
 

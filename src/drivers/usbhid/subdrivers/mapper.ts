@@ -140,8 +140,8 @@ export function createHidMapper(sd: Subdriver, options: MapperOptions = {}): Hid
     if (e.var && sd.quirks.adjustValue) value = sd.quirks.adjustValue(e.var, raw, ctx);
     if (e.var) numeric.set(e.var, value);
     if (e.flags.includes('stringid')) {
-      const s = options.strings?.(Math.trunc(value));
-      return s === undefined ? undefined : s.trim();
+      // as the device sends it (a 2.8.1 dump shows "battery.mfr.date: 1 ")
+      return options.strings?.(Math.trunc(value));
     }
     if (e.conv) return CONVERTERS[e.conv].toNut(value);
     return formatNumber(e.format ?? '%.0f', value);
