@@ -2,7 +2,7 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { requirePeers, REPO_ROOT } from '../../support/peers.js';
+import { requirePeers, REPO_ROOT, SHARED_DIR } from '../../support/peers.js';
 import { tempDir } from '../../support/tmp.js';
 import { execProgram } from '../../support/proc.js';
 import { main } from '../../../src/cli/walnut-hid.js';
@@ -97,6 +97,16 @@ describe('walnut hid explain', () => {
     const pr = await run(['print', bin]);
     assert.equal(pr.code, 0);
     assert.equal(pr.out.trimEnd().split('\n').length, 82);
+  });
+
+  test('a NUT DDL .dev file (# comments) serves as both DESCRIPTOR and REPORTS', async (t) => {
+    if (!requirePeers(t, 'shared')) return;
+    const dev = path.join(SHARED_DIR, 'ddl/APC/APC__Back-UPS_CS_500__usbhid-ups__2.8.0__01.dev');
+    const r = await run(['explain', dev, dev, '--nut']);
+    assert.equal(r.code, 0, r.err);
+    const want = fs.readFileSync(dev, 'utf8').split('\n').map((l) => /Path: .*/.exec(l)?.[0]).filter((l): l is string => l !== undefined);
+    assert.equal(want.length, 35);
+    assert.deepEqual(r.out.trimEnd().split('\n'), want);
   });
 
   test('bad input: exit 1 and the byte offset', async () => {
