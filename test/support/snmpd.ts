@@ -54,7 +54,7 @@ export interface SnmpdAgent {
   port: number;
   dir: string;
   /** Replaces the agent's UPS variables. */
-  setVars(vars: AgentVars, extra?: { delayMs?: number }): void;
+  setVars(vars: AgentVars, extra?: { delayMs?: number; slow?: string[] }): void;
   /** Changes some variables (undefined deletes). */
   patch(changes: Record<string, AgentVar | undefined>): void;
   vars(): AgentVars;
@@ -86,17 +86,24 @@ export function freeUdpPort(): Promise<number> {
  * each pass_persist subtree within timeoutMs (snmpd starts each script on
  * first use, which takes a Node start-up: done here, not in the test).
  */
-async function pingAgent(port: number, subtrees: string[], timeoutMs = 3000): Promise<boolean> {
-  const c = openSnmp({ host: '127.0.0.1', port, version: 'v2c', community: 'public', retries: 0, timeoutMs });
+async function pingAgent(port: number, subtrees: string[]): Promise<boolean> {
+  const quick = openSnmp({ host: '127.0.0.1', port, version: 'v2c', community: 'public', retries: 0, timeoutMs: 150 });
   try {
-    const [v] = await c.get(['1.3.6.1.2.1.1.2.0']);
+    const [v] = await quick.get(['1.3.6.1.2.1.1.2.0']);
     if (v?.type !== 'oid') return false;
-    for (const s of subtrees) await c.getNext([s]);
+  } catch {
+    return false;
+  } finally {
+    quick.close();
+  }
+  const slow = openSnmp({ host: '127.0.0.1', port, version: 'v2c', community: 'public', retries: 0, timeoutMs: 5000 });
+  try {
+    for (const s of subtrees) await slow.getNext([s]);
     return true;
   } catch {
     return false;
   } finally {
-    c.close();
+    slow.close();
   }
 }
 
@@ -108,7 +115,7 @@ export async function startSnmpd(opts: SnmpdOptions): Promise<SnmpdAgent> {
   const persist = path.join(dir, 'persist');
   fs.mkdirSync(persist);
   fs.writeFileSync(setLog, '');
-  let state: { vars: AgentVars; readonly: string[]; delayMs?: number } = { vars: { ...opts.vars }, readonly: opts.readonly ?? [] };
+  let state: { vars: AgentVars; readonly: string[]; delayMs?: number; slow?: string[] } = { vars: { ...opts.vars }, readonly: opts.readonly ?? [] };
   const writeState = () => {
     const tmp = `${stateFile}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(state));
@@ -154,7 +161,7 @@ export async function startSnmpd(opts: SnmpdOptions): Promise<SnmpdAgent> {
     port,
     dir,
     setVars(vars, extra) {
-      state = { vars: { ...vars }, readonly: state.readonly, ...(extra?.delayMs ? { delayMs: extra.delayMs } : {}) };
+      state = { vars: { ...vars }, readonly: state.readonly, ...(extra?.delayMs ? { delayMs: extra.delayMs } : {}), ...(extra?.slow ? { slow: extra.slow } : {}) };
       writeState();
     },
     patch(changes) {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { requirePeers } from '../../support/peers.js';
+import { waitFor } from '../../support/proc.js';
 import { freePort } from '../../support/ports.js';
 import { nutDir, writeUpsdConf, type NutDir } from '../../support/real-nut.js';
 import { startSnmpd, type SnmpdAgent } from '../../support/snmpd.js';
@@ -42,6 +43,13 @@ async function rig(agent: SnmpdAgent, section: string): Promise<Rig> {
   return { agent, d, port, drv, upsd, target };
 }
 
+/** upscmd/upsrw answer OK once upsd has passed the request on: wait until the agent has n SETs. */
+async function waitSets(agent: SnmpdAgent, n: number): Promise<void> {
+  await waitFor(`${n} SETs at the agent`, () => agent.sets().length >= n, 5000, 50).catch((e: Error) => {
+    throw new Error(`${e.message}; got ${JSON.stringify(agent.sets())}`);
+  });
+}
+
 async function teardown(r: Partial<Rig>, agent: SnmpdAgent | undefined): Promise<void> {
   await r.upsd?.stop().catch(() => {});
   await r.drv?.stop().catch(() => {});
@@ -54,7 +62,7 @@ test('v2c, ietf: values in upsc, OB/LB within a poll, upscmd and upsrw as SETs, 
   let agent: SnmpdAgent | undefined;
   const r: Partial<Rig> = {};
   try {
-    agent = await startSnmpd({ vars: fixture('ietf-smart-ups-5000.json') });
+    agent = await startSnmpd({ vars: fixture('ietf-smart-ups-5000.json'), subtrees: ['.1.3.6.1.2.1.33'] });
     Object.assign(r, await rig(agent, '  community = private\n  snmp_version = v2c\n  mibs = ietf\n  pollfreq = 2\n  desc = "UPS-MIB card"\n'));
     const { target } = r as Rig;
 
@@ -117,6 +125,7 @@ test('v2c, ietf: values in upsc, OB/LB within a poll, upscmd and upsrw as SETs, 
     assert.equal(res.code, 0, res.stderr);
     res = await upscmd(target, 'beeper.mute');
     assert.equal(res.code, 0, res.stderr);
+    await waitSets(agent, 3);
     assert.deepEqual(agent.sets(), [
       { oid: `${UPS_MIB}.7.1.0`, type: 'objectid', value: `.${UPS_MIB}.7.7.3` },
       { oid: `${UPS_MIB}.8.2.0`, type: 'integer', value: '0' },
@@ -129,10 +138,12 @@ test('v2c, ietf: values in upsc, OB/LB within a poll, upscmd and upsrw as SETs, 
     agent.clearSets();
     res = await upsrw(target, 'input.transfer.low=200');
     assert.equal(res.code, 0, res.stderr);
+    await waitSets(agent, 1);
     assert.deepEqual(agent.sets(), [{ oid: `${UPS_MIB}.9.9.0`, type: 'integer', value: '200' }]);
     await waitUpsc(target, 'input.transfer.low', '200', 3000);
     res = await upsrw(target, 'battery.runtime.low=300'); // seconds -> 5 minutes on the wire
     assert.equal(res.code, 0, res.stderr);
+    await waitSets(agent, 2);
     assert.deepEqual(agent.sets().at(-1), { oid: `${UPS_MIB}.9.7.0`, type: 'integer', value: '5' });
 
     // agent down -> stale; back -> fresh again, same driver
@@ -206,6 +217,7 @@ test('v3 authPriv (SHA/AES), mibs=auto picks apcc by sysObjectID: values, OB/LB/
       const res = await upscmd(target, c);
       assert.equal(res.code, 0, `${c}: ${res.stderr}`);
     }
+    await waitSets(agent, 3);
     assert.deepEqual(agent.sets(), [
       { oid: `${APC_UPS}.6.1.1.0`, type: 'integer', value: '2' },
       { oid: `${APC_UPS}.7.2.2.0`, type: 'integer', value: '2' },
@@ -215,6 +227,7 @@ test('v3 authPriv (SHA/AES), mibs=auto picks apcc by sysObjectID: values, OB/LB/
     agent.clearSets();
     const res = await upsrw(target, 'ups.delay.shutdown=120');
     assert.equal(res.code, 0, res.stderr);
+    await waitSets(agent, 1);
     assert.deepEqual(agent.sets(), [{ oid: `${APC_UPS}.5.2.10.0`, type: 'timeticks', value: '12000' }]);
     await waitUpsc(target, 'ups.delay.shutdown', '120', 3000);
   } finally {
@@ -224,7 +237,7 @@ test('v3 authPriv (SHA/AES), mibs=auto picks apcc by sysObjectID: values, OB/LB/
 
 test('v3 with a wrong pass phrase, or no agent: the driver refuses to start with a clear error', { timeout: 30_000 }, async (t) => {
   if (!requirePeers(t, 'snmpd')) return;
-  const agent = await startSnmpd({ vars: fixture('ietf-smart-ups-5000.json'), v3: V3 });
+  const agent = await startSnmpd({ vars: fixture('ietf-smart-ups-5000.json'), v3: V3, subtrees: ['.1.3.6.1.2.1.33'] });
   try {
     const base = `[ups]\n  driver = snmp-ups\n  port = 127.0.0.1:${agent.port}\n  snmp_retries = 0\n  snmp_timeout = 1\n`;
     const bad = `${base}  snmp_version = v3\n  secLevel = authPriv\n  secName = walnut\n  authProtocol = SHA\n  authPassword = wrong-secret\n  privProtocol = AES\n  privPassword = priv-secret-1\n`;

@@ -25,7 +25,7 @@ test('SNMPv1: wrong types, missing objects, long strings, refused SET, timeouts:
   let agent: SnmpdAgent | undefined;
   let drv: DriverHandle | undefined;
   try {
-    agent = await startSnmpd({ vars: bad, readonly: [`${UPS_MIB}.9.8.0`] });
+    agent = await startSnmpd({ vars: bad, readonly: [`${UPS_MIB}.9.8.0`], subtrees: ['.1.3.6.1.2.1.33'] });
     const conf = `[ups]\n  driver = snmp-ups\n  port = 127.0.0.1:${agent.port}\n  community = private\n  mibs = ietf\n  snmp_retries = 0\n  snmp_timeout = 1\n  pollfreq = 1\n`;
     drv = await startDriver({ definition: snmpUps, upsName: 'ups', conf: parseUpsConf(conf, 'ups.conf').value, log: quiet(), loop: false });
     const st = drv.state;
@@ -59,11 +59,11 @@ test('SNMPv1: wrong types, missing objects, long strings, refused SET, timeouts:
     );
 
     // a slow agent: each request times out → stale, then fresh again
-    agent.setVars(good, { delayMs: 1500 });
+    agent.setVars(good, { delayMs: 1300, slow: [`${UPS_MIB}.4.1.0`] });
     await drv.instance.poll();
     assert.equal(st.isStale, true);
     agent.setVars(good);
-    await new Promise((r) => setTimeout(r, 1600)); // let snmpd finish the late answers
+    await new Promise((r) => setTimeout(r, 400)); // let snmpd finish the late answer
     agent.patch({ [`${UPS_MIB}.4.1.0`]: ['integer', '5'] });
     await drv.instance.poll();
     assert.equal(st.isStale, false);
