@@ -20,7 +20,7 @@ import type { DriverContext, DriverHooks } from '../core/driver.js';
 import { decodeField, encodeField, newReport } from './hid/decode.js';
 import { parseDescriptor } from './hid/parser.js';
 import type { HidDescriptor, HidField, HidReportType } from './hid/types.js';
-import { canonicalPath, createHidMapper, findSubdriver, selectSubdriver, subdriverVersionData } from './subdrivers/index.js';
+import { canonicalPath, createHidMapper, findSubdriver, generic, selectSubdriver, subdriverVersionData } from './subdrivers/index.js';
 import type { FixableField, HidMapper, HidWrite, Subdriver } from './subdrivers/index.js';
 
 /** A read round stops after this many GET_REPORT timeouts in a row (5 s each on libusb). */
@@ -161,7 +161,9 @@ export class UsbhidRuntime implements DriverHooks {
       await dev.close();
       throw new WalnutError('NO_DEVICE', `${hex4(info.vendorId)}:${hex4(info.productId)} is not a USB HID Power Device (its report descriptor has no usage page 0x84 or 0x85)`);
     }
-    const sub = selectSubdriver(info.vendorId, info.productId, info.vendor, info.product, this.ctx.option('subdriver'));
+    // explore: the generic table whatever the vendor (NUT's EXPLORE subdriver)
+    const forced = this.ctx.option('subdriver') ?? (this.ctx.flag('explore') ? generic.name : undefined);
+    const sub = selectSubdriver(info.vendorId, info.productId, info.vendor, info.product, forced);
     if (!this.ctx.flag('disable_fix_report_desc') && sub.quirks.fixReportDesc) {
       const fixed = fixFields(desc.fields, (ff) => sub.quirks.fixReportDesc!(ff, info.vendorId, info.productId));
       if (fixed) this.log.debug(1, `${this.tag}: ${fixed} report descriptor field(s) fixed (disable_fix_report_desc turns this off)`);

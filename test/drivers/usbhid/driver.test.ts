@@ -339,6 +339,9 @@ test('port = auto opens only units a subdriver claims; vendorid points at any un
   const unknown = new SimUps({ ...apc, info: { ...apc.info, vendorId: 0x1234, productId: 0x5678 } });
   await assert.rejects(rig(unknown, [{ key: 'port', value: 'auto' }]), /No matching HID UPS found/);
   assert.equal(unknown.opens, 0);
+  const explored = await rig(new SimUps(apc), [{ key: 'port', value: 'auto' }, { key: 'explore' }]);
+  assert.match(explored.get('driver.version.data') ?? '', /^Generic HID/, 'explore: the generic table even for an APC unit');
+  await explored.inst.stop();
   const pointed = await rig(unknown, [{ key: 'port', value: 'auto' }, { key: 'vendorid', value: '1234' }]);
   try {
     assert.equal(pointed.get('ups.vendorid'), '1234');
