@@ -161,6 +161,12 @@ describe('HID descriptor parser on constructed descriptors', () => {
     assert.equal(d.reports.get('input:33')!.bytes, 2);
   });
 
+  test('Delimiter sets: only the first usage counts', () => {
+    // Usage Voltage, Delimiter{ Current, Frequency(alias) }, Usage PercentLoad → 3 elements
+    const d = parseDescriptor(bytes(0x05, 0x84, 0x09, 0x30, 0xa9, 0x01, 0x09, 0x31, 0x09, 0x32, 0xa9, 0x00, 0x09, 0x35, 0x75, 0x08, 0x95, 0x03, 0x81, 0x02));
+    assert.deepEqual(d.fields.map((f) => f.path), ['Voltage', 'Current', 'PercentLoad']);
+  });
+
   test('Pop restores the globals pushed', () => {
     const d = parseDescriptor(bytes(0x05, 0x84, 0x75, 0x08, 0x95, 0x01, 0xa4, 0x75, 0x10, 0xb4, 0x09, 0x30, 0x81, 0x02));
     assert.equal(d.fields[0]!.bitSize, 8);

@@ -5,6 +5,7 @@
  * the reports with their sizes.
  *
  * NUT conventions kept here (facts from NUT's behaviour and logs):
+ * - In a Delimiter set only the first usage counts (the others are aliases).
  * - A 1- or 2-byte Usage combines with the Usage Page in effect when the
  *   Usage item is read; a 4-byte Usage carries its own page.
  * - A Collection whose type byte is >= 0x80 (vendor-defined, as MGE/Eaton
@@ -101,6 +102,9 @@ export function parseDescriptor(bytes: Uint8Array, options: ParseOptions = {}): 
   let usages: number[] = [];
   let usageMin: number | undefined;
   let usageMinSized = false;
+  // Delimiter sets (HID 1.11 §6.2.2.8): only the first usage of an open set counts, the rest are aliases.
+  let delimiterOpen = false;
+  let delimiterTaken = false;
   let usesReportIds = false;
   const warnedIds = new Set<number>(); // one LogMax warning per report id, as NUT
   // Collection stack: path nodes contributed by each open collection
@@ -110,6 +114,8 @@ export function parseDescriptor(bytes: Uint8Array, options: ParseOptions = {}): 
     usages = [];
     usageMin = undefined;
     usageMinSized = false;
+    delimiterOpen = false;
+    delimiterTaken = false;
   };
   const fullUsage = (it: HidItem): number => (it.dataSize === 4 ? it.data >>> 0 : ((g.usagePage << 16) | (it.data & 0xffff)) >>> 0);
 
@@ -181,7 +187,9 @@ export function parseDescriptor(bytes: Uint8Array, options: ParseOptions = {}): 
       switch (it.tag) {
         case 0x0:
           if (usages.length >= MAX_USAGES) throw new HidParseError(it.offset, `more than ${MAX_USAGES} usages before one main item`);
+          if (delimiterOpen && delimiterTaken) break; // an alias
           usages.push(fullUsage(it));
+          if (delimiterOpen) delimiterTaken = true;
           break;
         case 0x1:
           usageMin = fullUsage(it);
@@ -192,12 +200,18 @@ export function parseDescriptor(bytes: Uint8Array, options: ParseOptions = {}): 
           const max = it.dataSize === 4 || usageMinSized ? fullUsage(it) : ((usageMin & 0xffff0000) | (it.data & 0xffff)) >>> 0;
           if (max < usageMin) throw new HidParseError(it.offset, `Usage Maximum 0x${max.toString(16)} is below Usage Minimum 0x${usageMin.toString(16)}`);
           if (max - usageMin + 1 + usages.length > MAX_USAGES) throw new HidParseError(it.offset, `usage range of ${max - usageMin + 1} usages is too large`);
-          for (let u = usageMin; u <= max; u++) usages.push(u >>> 0);
+          if (!(delimiterOpen && delimiterTaken)) for (let u = usageMin; u <= max; u++) usages.push(u >>> 0);
+          if (delimiterOpen) delimiterTaken = true;
           usageMin = undefined;
           break;
         }
+        case 0xa:
+          // Delimiter: 1 opens a set of alias usages, 0 closes it
+          delimiterOpen = it.data === 1;
+          delimiterTaken = false;
+          break;
         default:
-          // Designators, strings, delimiters: no effect on paths or reports.
+          // Designators and strings: no effect on paths or reports.
           break;
       }
       continue;
