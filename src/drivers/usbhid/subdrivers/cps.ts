@@ -31,7 +31,10 @@ export const CPS_TABLE: readonly HidInfoEntry[] = [
   v('input.transfer.low', 'UPS.Input.LowVoltageTransfer', ['semistatic', 'rw', 'string'], { length: 10 }),
   v('input.transfer.high', 'UPS.Output.HighVoltageTransfer', ['semistatic', 'rw', 'string'], { length: 10 }),
   v('input.transfer.high', 'UPS.Input.HighVoltageTransfer', ['semistatic', 'rw', 'string'], { length: 10 }),
+  // frequencies: newer CyberPower firmware (a 2.8.1 upsc of a 0764:0601 unit shows both)
+  v('input.frequency', 'UPS.Input.Frequency', ['quick'], { format: '%.1f' }),
   v('output.voltage', 'UPS.Output.Voltage', ['quick'], { format: '%.1f' }),
+  v('output.frequency', 'UPS.Output.Frequency', ['quick'], { format: '%.1f' }),
   v('ups.load', 'UPS.Output.PercentLoad', ['quick']),
   v('ups.realpower.nominal', 'UPS.Output.ConfigActivePower', ['static']),
   v('ups.beeper.status', `${PS}.AudibleAlarmControl`, ['quick'], { conv: 'beeper' }),
