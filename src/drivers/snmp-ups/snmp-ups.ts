@@ -178,7 +178,8 @@ class SnmpUps implements DriverHooks {
     this.apply(values, false, alarms);
     this.lastFull = this.ctx.clock.now();
     for (const c of det.mapping.commands) {
-      if (answers(c.probe ?? c.oid) || (values.get(c.probe ?? c.oid)?.type ?? 'exception') !== 'exception') {
+      // offered only when the agent has the object the command writes (or its probe)
+      if ((values.get(c.probe ?? c.oid)?.type ?? 'exception') !== 'exception') {
         this.offered.add(c.cmd);
         st.addCmd(c.cmd);
       }
