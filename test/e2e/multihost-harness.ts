@@ -117,6 +117,10 @@ export interface Run {
   waitAllLoggedIn(timeoutMs?: number, logs?: () => string): Promise<void>;
   /** A summary of every host's markers and daemon logs, for failure messages. */
   dump(): string;
+  /** Records a phase of the run (ms since setup) for summary(). */
+  mark(label: string): void;
+  /** The phases and every host's markers, relative to the scenario's start: for t.diagnostic. */
+  summary(): string;
   destroy(): Promise<void>;
 }
 
@@ -179,6 +183,16 @@ export async function setupRun(opts: RunOptions): Promise<Run> {
   const timing = opts.timing ?? TIMING;
   const lab = await createLab(opts.hosts.length);
   const tmp = tempDir('walnut-multihost-');
+  try {
+    return buildRun(opts, timing, lab, tmp);
+  } catch (e) {
+    await lab.destroy();
+    tmp.cleanup();
+    throw e;
+  }
+}
+
+function buildRun(opts: RunOptions, timing: Timing, lab: Lab, tmp: { dir: string; cleanup(): void }): Run {
   const hosts: RunHost[] = opts.hosts.map((spec, i) => {
     const net = lab.hosts[i]!;
     const dir = path.join(tmp.dir, `h${i}`);
@@ -223,7 +237,22 @@ export async function setupRun(opts: RunOptions): Promise<Run> {
   fs.copyFileSync(path.join(FIXTURES, 'idle.seq'), path.join(ups.etc, 'myups.seq'));
 
   const upsdLogs: LabProc[] = [];
+  const t0 = Date.now();
+  const timeline: [string, number][] = [];
   const r: Run = {
+    mark(label) {
+      timeline.push([label, Date.now()]);
+    },
+    summary() {
+      const start = timeline.find(([l]) => l.startsWith('play '))?.[1] ?? t0;
+      const rel = (t: number) => `${t >= start ? '+' : ''}${((t - start) / 1000).toFixed(2)}s`;
+      const out = [`phases: ${timeline.map(([l, t]) => `${l} ${rel(t)}`).join(', ')} (setup began ${rel(t0)})`];
+      for (const h of hosts) {
+        const ms = h.markers().filter((m) => m.kind !== 'WALL');
+        out.push(`${h.label}: ${ms.map((m) => `${m.kind === 'NOTIFY' ? m.type : m.kind} ${rel(m.t)}`).join(', ') || '(nothing)'}${h.upsmon?.exitedAt ? `; exited ${rel(h.upsmon.exitedAt)}` : ''}`);
+      }
+      return out.join('\n');
+    },
     lab,
     server: opts.server,
     ups,
@@ -235,6 +264,7 @@ export async function setupRun(opts: RunOptions): Promise<Run> {
       const target = path.join(ups.etc, 'myups.seq');
       fs.copyFileSync(path.join(FIXTURES, seq), `${target}.new`);
       fs.renameSync(`${target}.new`, target);
+      r.mark(`play ${seq}`);
       return Date.now();
     },
     startUpsd(o = {}) {
@@ -322,6 +352,7 @@ export async function setupRun(opts: RunOptions): Promise<Run> {
 export async function startAll(r: Run, o: { upsd?: { background?: boolean }; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
   r.startDriver(o.env);
   await waitUntil('the driver socket', () => fs.existsSync(path.join(r.ups.env.NUT_STATEPATH!, 'dummy-ups-myups')), 30_000, () => r.dump());
+  r.mark('driver up');
   r.startUpsd({ ...o.upsd, env: o.env });
   await waitUntil(
     'upsc myups@198.18.0.1 to answer OL',
@@ -332,8 +363,10 @@ export async function startAll(r: Run, o: { upsd?: { background?: boolean }; env
     30_000,
     () => r.dump(),
   );
+  r.mark('upsd answers');
   for (const h of r.hosts) r.startUpsmon(h, o.env);
   await r.waitAllLoggedIn(45_000);
+  r.mark('all logged in');
 }
 
 /** The markers of one host of a given kind/type. */
@@ -367,6 +400,7 @@ export async function playOutage(r: Run, frozen: RunHost[] = []): Promise<number
     budget,
     () => r.dump(),
   );
+  r.mark('all shut down');
   return t0;
 }
 
@@ -471,6 +505,7 @@ async function assertAllUp(r: Run): Promise<void> {
 export async function powerReturns(r: Run): Promise<void> {
   r.play('power-returns.seq');
   await waitUntil('ONLINE on every host', () => r.hosts.every((h) => find(h, 'NOTIFY', 'ONLINE').length > 0), 30_000, () => r.dump());
+  r.mark('ONLINE everywhere');
   await delay((r.timing.hostsync + r.timing.deadtime + 1) * 1000);
   for (const h of r.hosts) {
     const ob = only(r, h, 'ONBATT');
@@ -492,10 +527,13 @@ export async function powerReturns(r: Run): Promise<void> {
 export async function upsdRestart(r: Run): Promise<void> {
   const old = r.upsd!;
   await r.lab.stop(old);
+  r.mark('upsd stopped');
   // down for a few polls: every upsmon sees the failure
   await delay(Math.max(2, r.timing.pollfreq * 2) * 1000 + 500);
   const again = r.startUpsd();
+  r.mark('upsd started');
   await r.waitAllLoggedIn(30_000, () => again.log());
+  r.mark('all logged in again');
   await waitUntil('COMMOK on every host', () => r.hosts.every((h) => find(h, 'NOTIFY', 'COMMOK').length > 0), 15_000, () => r.dump());
   await delay((r.timing.deadtime + 1) * 1000);
   for (const h of r.hosts) {
@@ -531,6 +569,7 @@ export async function driverKilledOnBattery(r: Run): Promise<void> {
   await delay(1500);
   const tKill = Date.now();
   process.kill(r.driver!.pid, 'SIGKILL');
+  r.mark('driver killed');
   await r.driver!.exited;
   const { deadtime, hostsync, pollfreqalert } = r.timing;
   await waitUntil(
@@ -539,6 +578,7 @@ export async function driverKilledOnBattery(r: Run): Promise<void> {
     (deadtime + hostsync + 25) * 1000,
     () => r.dump(),
   );
+  r.mark('all shut down');
   const slack = (pollfreqalert + 0.5) * 1000;
   for (const h of r.hosts) {
     const ob = only(r, h, 'ONBATT');
@@ -572,6 +612,7 @@ export function freeze(h: RunHost): number[] {
 export async function frozenSecondary(r: Run, frozen: RunHost): Promise<void> {
   const before = frozen.markers().length;
   const pids = freeze(frozen);
+  r.mark(`froze h${frozen.net.index}`);
   if (!pids.includes(frozen.upsmon!.pid)) fail(r, `${frozen.label}: its upsmon (pid ${frozen.upsmon!.pid}) is not among the namespace's pids ${pids.join(',')}`);
   await playOutage(r, [frozen]);
   assertOutage(r, [frozen]);

@@ -35,27 +35,35 @@ describe('how-to in namespaces, all real NUT 2.8.0', { concurrency: true }, () =
     if (!requireLab(t, false)) return;
     const r = await lab();
     await playOutage(r);
+    for (const line of r.summary().split('\n')) t.diagnostic(line);
     assertOutage(r);
   });
 
   test('power returns before LB: ONBATT, ONLINE, nobody shuts down', { timeout: 120_000 }, async (t) => {
     if (!requireLab(t, false)) return;
-    await powerReturns(await lab());
+    const r = await lab();
+    await powerReturns(r);
+    for (const line of r.summary().split('\n')) t.diagnostic(line);
   });
 
   test('a secondary frozen with SIGSTOP: the primary goes on after HOSTSYNC', { timeout: 120_000 }, async (t) => {
     if (!requireLab(t, false)) return;
     const r = await lab();
     await frozenSecondary(r, r.hosts[2]!);
+    for (const line of r.summary().split('\n')) t.diagnostic(line);
   });
 
   test('the driver killed while on battery: stale data, DEADTIME, everyone shuts down', { timeout: 120_000 }, async (t) => {
     if (!requireLab(t, false)) return;
-    await driverKilledOnBattery(await lab());
+    const r = await lab();
+    await driverKilledOnBattery(r);
+    for (const line of r.summary().split('\n')) t.diagnostic(line);
   });
 
   test('upsd restarted on line power: COMMBAD, COMMOK, logged back in, no shutdown', { timeout: 120_000 }, async (t) => {
     if (!requireLab(t, false)) return;
-    await upsdRestart(await lab());
+    const r = await lab();
+    await upsdRestart(r);
+    for (const line of r.summary().split('\n')) t.diagnostic(line);
   });
 });

@@ -38,6 +38,7 @@ describe('how-to in namespaces: power fails, the battery runs low', { concurrenc
     if (!requireLab(t, true)) return;
     const r = await lab('walnut', 'walnut');
     await playOutage(r);
+    for (const line of r.summary().split('\n')) t.diagnostic(line);
     assertOutage(r);
   });
 
@@ -45,6 +46,7 @@ describe('how-to in namespaces: power fails, the battery runs low', { concurrenc
     if (!requireLab(t, true)) return;
     const r = await lab('nut', 'nut');
     await playOutage(r);
+    for (const line of r.summary().split('\n')) t.diagnostic(line);
     assertOutage(r);
   });
 
@@ -52,5 +54,6 @@ describe('how-to in namespaces: power fails, the battery runs low', { concurrenc
     if (!requireLab(t, true)) return;
     const r = await lab('walnut', 'walnut');
     await frozenSecondary(r, r.hosts[1]!);
+    for (const line of r.summary().split('\n')) t.diagnostic(line);
   });
 });

@@ -10,7 +10,7 @@
  * mount namespace has a private tmpfs on /run/nut; programs run inside a host
  * with `nsenter -t <holder> -n -m` (which execs the program, so the PID we
  * get is the program's own and we can signal exactly it).
- * Names are unique per test process and lab: wn<pid>x<seq>{sw,h0,h1,…}.
+ * Names are unique per test process and lab: walnut<pid>x<seq>{sw,h0,h1,…}.
  * destroy() stops what the lab started (SIGCONT first for stopped ones,
  * SIGTERM, SIGKILL after a grace period), destroys child stdio pipes, and
  * deletes the namespaces.
@@ -20,10 +20,17 @@ import fs from 'node:fs';
 
 export const LAB_SUBNET = '198.18.0';
 
-/** Why network namespaces can't be used here, or undefined when they can. */
+let probed: { why: string | undefined } | undefined;
+
+/** Why network namespaces can't be used here, or undefined when they can (probed once per process). */
 export function netnsMissing(): string | undefined {
+  probed ??= { why: probeNetns() };
+  return probed.why;
+}
+
+function probeNetns(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root for network namespaces (ip netns)';
-  const probe = `wn${process.pid}probe`;
+  const probe = `walnut${process.pid}probe`;
   try {
     execFileSync('ip', ['netns', 'add', probe], { stdio: 'ignore' });
   } catch (e) {
@@ -115,7 +122,12 @@ export function nsPids(ns: string): number[] {
   }
 }
 
-/** Deletes namespaces left by an earlier test process of this module that died (its PID is gone). */
+/**
+ * Deletes the labs of an earlier test process that died without cleaning up
+ * (killed by a runner timeout, say): namespaces named walnut<pid>x… whose
+ * <pid> is gone. What still runs inside them was started by that process's
+ * lab (upsd, upsmon…): it is stopped first (SIGCONT, SIGKILL by PID).
+ */
 export function sweepStaleLabs(): void {
   let names: string[] = [];
   try {
@@ -124,7 +136,7 @@ export function sweepStaleLabs(): void {
     return;
   }
   for (const n of names) {
-    const m = /^wn(\d+)(x\d+|probe)/.exec(n);
+    const m = /^walnut(\d+)(x\d+|probe)/.exec(n);
     if (!m) continue;
     const pid = Number(m[1]);
     if (pid === process.pid) continue;
@@ -135,6 +147,14 @@ export function sweepStaleLabs(): void {
       alive = false;
     }
     if (!alive) {
+      for (const p of nsPids(n)) {
+        try {
+          process.kill(p, 'SIGCONT');
+          process.kill(p, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
       try {
         execFileSync('ip', ['netns', 'del', n], { stdio: 'ignore' });
       } catch {
@@ -150,7 +170,7 @@ export function sweepStaleLabs(): void {
  */
 export async function createLab(hostCount: number): Promise<Lab> {
   sweepStaleLabs();
-  const prefix = `wn${process.pid}x${labSeq++}`;
+  const prefix = `walnut${process.pid}x${labSeq++}`;
   const switchNs = `${prefix}sw`;
   const made: string[] = [];
   const procs: LabProc[] = [];
