@@ -304,3 +304,23 @@ export function synthesizedFixture(name: string, info: UsbDeviceInfo, strings: A
   }
   return { name, descriptor, reports, strings: new Map(strings), info };
 }
+
+/** The CyberPower CST135UC2 descriptor of shared/hid (no recorded reports): zero-filled ones, online and charged. */
+export function cyberPowerSim(): SimUps {
+  return new SimUps(
+    synthesizedFixture(
+      'cyberpower-cst135uc2',
+      { vendorId: 0x0764, productId: 0x0601, vendor: 'CPS', product: 'CST135UC2', serial: 'SIM0001', bus: '002', device: '003', hid: true },
+      [
+        [1, 'CPS'],
+        [2, 'CST135UC2'],
+        [3, 'SIM0001'],
+      ],
+      [
+        ['UPS.PowerSummary.PresentStatus.ACPresent', 1],
+        ['UPS.PowerSummary.PresentStatus.BatteryPresent', 1],
+        ['UPS.PowerSummary.RemainingCapacity', 100],
+      ],
+    ),
+  );
+}

@@ -19,7 +19,7 @@ import { REPO_ROOT, requirePeers } from '../../support/peers.js';
 import { freePort } from '../../support/ports.js';
 import { execProgram, stopProc, waitFor, type Proc } from '../../support/proc.js';
 import { nutDir, startRealUpsd, writeUpsdConf } from '../../support/real-nut.js';
-import { SimUps, expectedUpsc, loadFixture } from '../../support/hid-sim.js';
+import { SimUps, cyberPowerSim, expectedUpsc, loadFixture } from '../../support/hid-sim.js';
 import { parseUpsc } from '../nut-helpers.js';
 
 const UNIT = 'apc-back-ups-bk650m2-ch';
@@ -36,6 +36,12 @@ const UPS_CONF = `[bk]
 \tserial = 9B2019A14274
 \tbus = 001
 \tpollfreq = 40
+\tpollinterval = 1
+[cps]
+\tdriver = usbhid-ups
+\tport = auto
+\tvendorid = 0764
+\tondelay = 180
 \tpollinterval = 1
 `;
 
@@ -67,7 +73,9 @@ test('usbhid-ups on the simulated BK650M2-CH: Walnut upsd + real upsd, upsc, int
   const walnutPort = await freePort();
   const realPort = await freePort();
   const sim = new SimUps(loadFixture(UNIT));
+  const cps = cyberPowerSim();
   let driver: DriverHandle | undefined;
+  let cpsDriver: DriverHandle | undefined;
   let upsd: Upsd | undefined;
   let real: Proc | undefined;
   try {
@@ -77,6 +85,7 @@ test('usbhid-ups on the simulated BK650M2-CH: Walnut upsd + real upsd, upsc, int
     const conf = parseUpsConf(fs.readFileSync(confFile), confFile);
     driver = await startDriver({ definition: createUsbhidUps(sim.open), upsName: 'bk', conf: conf.value, confFile, statePath: d.state, env: d.env, confPath: d.etc });
     assert.ok(fs.statSync(path.join(d.state, 'usbhid-ups-bk')).isSocket());
+    cpsDriver = await startDriver({ definition: createUsbhidUps(cps.open), upsName: 'cps', conf: conf.value, confFile, statePath: d.state, env: d.env, confPath: d.etc });
     upsd = await startUpsd({ confPath: d.etc, statePath: d.state, env: d.env, listen: [{ host: '127.0.0.1', port: walnutPort }], logger: silentLogger });
     real = startRealUpsd(d);
     await waitFor('Walnut upsd serves bk', async () => (await statusVia(walnutPort, d.env)) === 'OL DISCHRG', 15_000, 100);
@@ -118,6 +127,17 @@ test('usbhid-ups on the simulated BK650M2-CH: Walnut upsd + real upsd, upsc, int
     assert.doesNotMatch(cmds.stdout, /shutdown\.return/);
     assert.match(cmds.stdout, /beeper\.disable/);
 
+    // shutdown.return on the CyberPower unit, through real upsd and real upscmd: DelayBeforeStartup
+    // (report 0x16) = ondelay 180 s, then DelayBeforeShutdown (0x15) = CyberPower's offdelay 60 s;
+    // this descriptor counts in minutes (logical 1 = 60 s)
+    r = await realUpscmd(cmdArgs(realPort, 'shutdown.return').map((a) => a.replace('bk@', 'cps@')), d.env);
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor('two CyberPower writes', () => cps.writes.length >= 2, 5000);
+    assert.deepEqual(
+      cps.writes.map((w) => `${w.type} ${w.bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')}`),
+      ['feature 16 03 00', 'feature 15 01 00'],
+    );
+
     // unplug: stale on both servers; replug: back without restarting anything
     sim.unplug();
     await waitFor('Data stale (Walnut upsd)', async () => /Data stale/.test(await statusVia(walnutPort, d.env)), 10_000, 100);
@@ -134,6 +154,7 @@ test('usbhid-ups on the simulated BK650M2-CH: Walnut upsd + real upsd, upsc, int
     await stopProc(real);
     await upsd?.stop();
     await driver?.stop();
+    await cpsDriver?.stop();
     d.cleanup();
   }
 });

@@ -14,7 +14,7 @@ import { DriverInstance, settingsFor, STAT_HANDLED, STAT_UNKNOWN } from '../../.
 import { createUsbhidUps } from '../../../src/drivers/usbhid/driver.js';
 import type { UsbhidRuntime } from '../../../src/drivers/usbhid/driver-runtime.js';
 import { skipUnless } from '../../support/peers.js';
-import { SimUps, expectedUpsc, loadFixture, synthesizedFixture, type FixtureName } from '../../support/hid-sim.js';
+import { SimUps, cyberPowerSim, expectedUpsc, loadFixture, type FixtureName } from '../../support/hid-sim.js';
 
 const SKIP = skipUnless('shared');
 
@@ -231,25 +231,7 @@ test('upsrw: writable variables (RW, enums) become feature reports, read back at
   }
 });
 
-/** The CyberPower descriptor of shared/hid has no recorded reports: zero-filled ones, online and charged. */
-function cpsSim(): SimUps {
-  return new SimUps(
-    synthesizedFixture(
-      'cyberpower-cst135uc2',
-      { vendorId: 0x0764, productId: 0x0601, vendor: 'CPS', product: 'CST135UC2', serial: 'SIM0001', bus: '002', device: '003', hid: true },
-      [
-        [1, 'CPS'],
-        [2, 'CST135UC2'],
-        [3, 'SIM0001'],
-      ],
-      [
-        ['UPS.PowerSummary.PresentStatus.ACPresent', 1],
-        ['UPS.PowerSummary.PresentStatus.BatteryPresent', 1],
-        ['UPS.PowerSummary.RemainingCapacity', 100],
-      ],
-    ),
-  );
-}
+const cpsSim = cyberPowerSim;
 
 test('shutdown.return: DelayBeforeStartup = ondelay, 125 ms later DelayBeforeShutdown = offdelay (bytes)', { skip: SKIP }, async () => {
   const sim = cpsSim();
