@@ -100,6 +100,7 @@ test('usbhid-ups on the simulated BK650M2-CH: Walnut upsd + real upsd, upsc, int
     const rOnR = await realUpsc([`bk@127.0.0.1:${realPort}`], d.env);
     assert.equal(rOnR.code, 0, rOnR.stderr);
     compareExpected(parseUpsc(rOnR.stdout), 'real upsc on real upsd fed by the Walnut driver');
+    assert.equal(rOnR.stdout, wOnW.stdout, 'real upsd and Walnut upsd serve the same variables from the driver');
 
     // a status change on the interrupt pipe reaches upsc within one poll
     const polls = driver.instance.updateCount;
