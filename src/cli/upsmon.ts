@@ -76,26 +76,38 @@ export function upsmonPidFile(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(nutPaths(env).pidPath, 'upsmon.pid');
 }
 
-function out(s: string): void {
-  process.stdout.write(s + '\n');
+/** Where the command line's own messages go (tests pass their own). */
+export interface UpsmonIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
 }
 
-export async function main(argv: string[]): Promise<number> {
+const processIo: UpsmonIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  get env() {
+    return process.env;
+  },
+};
+
+export async function main(argv: string[], io: UpsmonIo = processIo): Promise<number> {
+  const out = (s: string) => io.out(s + '\n');
   let p;
   try {
     p = getopt(argv, 'c:DFBhKpu:W:46f:P:V');
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`upsmon: ${e.message}\n\n${usage()}`);
+      io.err(`upsmon: ${e.message}\n\n${usage()}`);
       return 1;
     }
     throw e;
   }
   if (count(p, 'h') > 0) {
-    process.stdout.write(usage());
+    io.out(usage());
     return 0;
   }
-  const env = process.env;
+  const env = io.env;
   const isChild = env[CHILD_ENV] === '1';
   if (count(p, 'V') > 0) {
     out(`${BANNER} (Walnut ${WALNUT_VERSION})`);
@@ -108,26 +120,26 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd !== undefined) {
     const sig = matchCommand(cmd);
     if (!sig) {
-      process.stderr.write(`upsmon: Error: unknown argument to option -c. Try -h for help.\n`);
+      io.err(`upsmon: Error: unknown argument to option -c. Try -h for help.\n`);
       return 1;
     }
     const pidArg = last(p, 'P');
     const pid = pidArg !== undefined ? Number(pidArg) : readPidFile(pidFile);
     if (pid === undefined || !Number.isInteger(pid) || pid <= 0) {
-      process.stderr.write(`upsmon: Can't read a PID from ${pidArg !== undefined ? '-P' : pidFile}: is upsmon running?\n`);
+      io.err(`upsmon: Can't read a PID from ${pidArg !== undefined ? '-P' : pidFile}: is upsmon running?\n`);
       return 1;
     }
     try {
       process.kill(pid, sig);
       return 0;
     } catch (e) {
-      process.stderr.write(`upsmon: Can't send ${sig} to PID ${pid}: ${(e as Error).message}\n`);
+      io.err(`upsmon: Can't send ${sig} to PID ${pid}: ${(e as Error).message}\n`);
       return 1;
     }
   }
 
   const debug = count(p, 'D') + (count(p, 'D') === 0 ? Number(env.NUT_DEBUG_LEVEL ?? 0) || 0 : 0);
-  const log: Logger = createLogger(new StderrSink(), debug);
+  const log: Logger = createLogger(io === processIo ? new StderrSink() : { write: (_sev, m) => io.err(m + '\n') }, debug);
   const confFile = last(p, 'f') ?? path.join(paths.confPath, 'upsmon.conf');
   const checkK = count(p, 'K') > 0;
 
@@ -136,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
     const old = readPidFile(pidFile);
     if (old !== undefined && old !== process.pid && isAlive(old) && env[BG_ENV] !== '1') {
       if (!checkK) {
-        process.stderr.write(`Fatal error: A previous upsmon instance is already running! (PID ${old} in ${pidFile})\n`);
+        io.err(`Fatal error: A previous upsmon instance is already running! (PID ${old} in ${pidFile})\n`);
         return 1;
       }
       out(`Note: a previous upsmon instance is running (PID ${old})`);
@@ -147,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     loaded = loadUpsmonConfig(confFile);
   } catch (e) {
-    process.stderr.write(`Fatal error: Can't open ${confFile}: ${(e as Error).message}\n`);
+    io.err(`Fatal error: Can't open ${confFile}: ${(e as Error).message}\n`);
     return 1;
   }
   if (!isChild) for (const i of loaded.issues) log.warn(formatIssue(i));
@@ -164,11 +176,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   if (loaded.fatal.length > 0) {
-    for (const f of loaded.fatal) process.stderr.write(`Fatal error: ${f}\n`);
+    for (const f of loaded.fatal) io.err(`Fatal error: ${f}\n`);
     return 1;
   }
   if (totalPower(conf) < conf.minSupplies) {
-    process.stderr.write(`Fatal error: insufficient power configured! Sum of power values: ${totalPower(conf)}, minimum supplies: ${conf.minSupplies}\n`);
+    io.err(`Fatal error: insufficient power configured! Sum of power values: ${totalPower(conf)}, minimum supplies: ${conf.minSupplies}\n`);
     return 1;
   }
 
@@ -194,7 +206,7 @@ export async function main(argv: string[]): Promise<number> {
 
   // background: a detached copy of this program does the work
   const foreground = count(p, 'F') > 0 || (count(p, 'D') > 0 && count(p, 'B') === 0);
-  if (!foreground && env[BG_ENV] !== '1') return background(argv, pidFile);
+  if (!foreground && env[BG_ENV] !== '1') return background(argv, pidFile, io);
 
   const logFn = (m: string) => log.alert(m);
   if (mono) {
@@ -202,7 +214,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   // split mode: this process stays root and serves the powerdown request
   const self = childInvocation(argv);
-  const parent = startParent({ script: self.script, args: self.args, settings, log: logFn });
+  const parent = startParent({ script: self.script, args: self.args, env, settings, log: logFn });
   if (parent.child.pid !== undefined) {
     try {
       writePidFile(pidFile, parent.child.pid);
@@ -243,11 +255,11 @@ function childInvocation(argv: string[]): { script: string; args: string[] } {
 }
 
 /** NUT's default: go to the background. Starts a detached copy and waits for its PID file. */
-async function background(argv: string[], pidFile: string): Promise<number> {
+async function background(argv: string[], pidFile: string, io: UpsmonIo): Promise<number> {
   const self = childInvocation(argv);
   const before = readPidFile(pidFile);
   const child = spawn(process.execPath, [...process.execArgv, self.script, ...self.args], {
-    env: { ...process.env, [BG_ENV]: '1' },
+    env: { ...io.env, [BG_ENV]: '1' },
     stdio: 'ignore',
     detached: true,
   });
@@ -259,7 +271,7 @@ async function background(argv: string[], pidFile: string): Promise<number> {
     if (child.exitCode !== null) return child.exitCode || 1;
     await new Promise((r) => setTimeout(r, 50));
   }
-  process.stderr.write('upsmon: the background process did not start in 10 s\n');
+  io.err('upsmon: the background process did not start in 10 s\n');
   return 1;
 }
 

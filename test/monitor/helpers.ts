@@ -120,7 +120,9 @@ export interface MonHost {
   shutdownMarker: string;
   killpower: string;
   /** NOTIFYCMD lines: [time, type, upsname|unset, message]. */
-  notes(): Array<{ t: number; type: string; ups: string; msg: string }>;
+  notes(): Array<{ t: number; type: string; ups: string; uid: number; msg: string }>;
+  /** uids SHUTDOWNCMD ran as. */
+  shutdownUids(): number[];
   shutdowns(): number[];
   start(args?: string[]): Proc;
   stop(): Promise<void>;
@@ -133,7 +135,7 @@ export function monHost(name: string, monitorLines: string[], extra: string[] = 
   const notifyLog = path.join(dir, 'notify.log');
   const shutdownMarker = path.join(dir, 'shutdown.marker');
   const killpower = path.join(dir, 'killpower');
-  fs.writeFileSync(path.join(dir, 'notify.sh'), `#!/bin/sh\necho "$(date +%s.%N)|$NOTIFYTYPE|\${UPSNAME-unset}|$1" >> ${notifyLog}\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, 'notify.sh'), `#!/bin/sh\necho "$(date +%s.%N)|$NOTIFYTYPE|\${UPSNAME-unset}|$(id -u)|$1" >> ${notifyLog}\n`, { mode: 0o755 });
   fs.writeFileSync(path.join(dir, 'shutdown.sh'), `#!/bin/sh\necho "$(date +%s.%N) SHUTDOWNCMD ran uid=$(id -u)" >> ${shutdownMarker}\n`, { mode: 0o755 });
   const types = ['ONLINE', 'ONBATT', 'LOWBATT', 'FSD', 'COMMOK', 'COMMBAD', 'SHUTDOWN', 'REPLBATT', 'NOCOMM', 'NOPARENT'];
   const conf = path.join(dir, 'upsmon.conf');
@@ -170,9 +172,13 @@ export function monHost(name: string, monitorLines: string[], extra: string[] = 
         .split('\n')
         .filter((l) => l !== '')
         .map((l) => {
-          const [t, type, ups, ...msg] = l.split('|');
-          return { t: Number(t), type: type!, ups: ups!, msg: msg.join('|') };
+          const [t, type, ups, uid, ...msg] = l.split('|');
+          return { t: Number(t), type: type!, ups: ups!, uid: Number(uid), msg: msg.join('|') };
         });
+    },
+    shutdownUids() {
+      if (!fs.existsSync(shutdownMarker)) return [];
+      return [...fs.readFileSync(shutdownMarker, 'utf8').matchAll(/uid=(\d+)/g)].map((m) => Number(m[1]));
     },
     shutdowns() {
       if (!fs.existsSync(shutdownMarker)) return [];

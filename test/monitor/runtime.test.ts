@@ -4,7 +4,7 @@
  * handshake, NOTIFYCMD and SHUTDOWNCMD (scripts that only write markers),
  * POWERDOWNFLAG, a power return before LB, a failed login.
  */
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -65,64 +65,67 @@ async function handshake(ups: UpsHost, label: string): Promise<void> {
   }
 }
 
-test('primary + secondary against Walnut upsd: FSD, HOSTSYNC, SHUTDOWNCMD order, POWERDOWNFLAG', { timeout: 60_000 }, async () => {
-  const ups = await walnutUps();
-  try {
-    await handshake(ups, 'w');
-  } finally {
-    await ups.stop();
-  }
-});
-
-test('primary + secondary against real NUT 2.8.0 upsd', { timeout: 60_000 }, async (t) => {
-  if (!requirePeers(t, 'nut')) return;
-  const ups = await realUps();
-  try {
-    await handshake(ups, 'r');
-  } finally {
-    await ups.stop();
-  }
-});
-
-test('TLS against real NUT 2.8.0 upsd (STARTTLS): FORCESSL + CERTVERIFY with the CA, and refused with a wrong CA', { timeout: 60_000 }, async (t) => {
-  if (!requirePeers(t, 'nut')) return;
-  const { startRealNut } = await import('../clients/nut-instance.js');
-  const nut = await startRealNut(['--tls']);
-  const good = monHost('tls-ok', [`MONITOR ${nut.ups} 1 monsec secpass secondary`], ['FORCESSL 1', 'CERTVERIFY 1', `CERTPATH ${path.join(nut.dir, 'ca.pem')}`]);
-  const otherCa = path.join(good.dir, 'other-ca.pem');
-  // a CA that did not sign upsd's certificate
-  fs.writeFileSync(otherCa, selfSigned());
-  const bad = monHost('tls-bad', [`MONITOR ${nut.ups} 1 monsec secpass secondary`], ['FORCESSL 1', 'CERTVERIFY 1', `CERTPATH ${otherCa}`]);
-  try {
-    good.start(['-F', '-p']);
-    bad.start(['-F', '-p']);
-    await waitFor('the verified session logged in', () => hasNoteOrLogin(nut.port).catch(() => false), 20_000);
-    await waitFor('COMMBAD for the wrong CA', () => hasNote(bad, 'COMMBAD'), 15_000);
-    const dev = path.join(nut.dir, 'etc', 'dummy.dev');
-    fs.writeFileSync(dev, fs.readFileSync(dev, 'utf8').replace(/^ups\.status: .*$/m, 'ups.status: OB'));
-    const s = Math.floor(Date.now() / 1000) + 2;
-    fs.utimesSync(dev, s, s);
-    await waitFor('ONBATT over TLS', () => hasNote(good, 'ONBATT'), 20_000);
-    assert.ok(!hasNote(good, 'COMMBAD'), procLog(good.proc));
-    assert.ok(!hasNote(bad, 'ONBATT'));
-    assert.match(procLog(bad.proc), /certificate|self.signed|unable to verify/i);
-    // upsd says the login came over TLS
-    assert.match(fs.readFileSync(path.join(nut.dir, 'log', 'upsd.log'), 'latin1'), /User monsec@127\.0\.0\.1 logged into UPS \[dummy\] \(SSL\)/);
-  } finally {
-    await good.stop();
-    await bad.stop();
-    await nut.stop();
-  }
-
-  async function hasNoteOrLogin(port: number): Promise<boolean> {
-    const { NutClient } = await import('../../src/clients/client.js');
-    const c = await NutClient.connect('127.0.0.1', port, { timeoutMs: 3000 });
+// independent UPSes and ports: the three runs overlap (most of their time is waiting)
+describe('upsmon over the network', { concurrency: true }, () => {
+  test('primary + secondary against Walnut upsd: FSD, HOSTSYNC, SHUTDOWNCMD order, POWERDOWNFLAG', { timeout: 60_000 }, async () => {
+    const ups = await walnutUps();
     try {
-      return (await c.getNumLogins('dummy')) >= 1;
+      await handshake(ups, 'w');
     } finally {
-      c.close();
+      await ups.stop();
     }
-  }
+  });
+
+  test('primary + secondary against real NUT 2.8.0 upsd', { timeout: 60_000 }, async (t) => {
+    if (!requirePeers(t, 'nut')) return;
+    const ups = await realUps();
+    try {
+      await handshake(ups, 'r');
+    } finally {
+      await ups.stop();
+    }
+  });
+
+  test('TLS against real NUT 2.8.0 upsd (STARTTLS): FORCESSL + CERTVERIFY with the CA, and refused with a wrong CA', { timeout: 60_000 }, async (t) => {
+    if (!requirePeers(t, 'nut')) return;
+    const { startRealNut } = await import('../clients/nut-instance.js');
+    const nut = await startRealNut(['--tls']);
+    const good = monHost('tls-ok', [`MONITOR ${nut.ups} 1 monsec secpass secondary`], ['FORCESSL 1', 'CERTVERIFY 1', `CERTPATH ${path.join(nut.dir, 'ca.pem')}`]);
+    const otherCa = path.join(good.dir, 'other-ca.pem');
+    // a CA that did not sign upsd's certificate
+    fs.writeFileSync(otherCa, selfSigned());
+    const bad = monHost('tls-bad', [`MONITOR ${nut.ups} 1 monsec secpass secondary`], ['FORCESSL 1', 'CERTVERIFY 1', `CERTPATH ${otherCa}`]);
+    try {
+      good.start(['-F', '-p']);
+      bad.start(['-F', '-p']);
+      await waitFor('the verified session logged in', () => hasNoteOrLogin(nut.port).catch(() => false), 20_000);
+      await waitFor('COMMBAD for the wrong CA', () => hasNote(bad, 'COMMBAD'), 15_000);
+      const dev = path.join(nut.dir, 'etc', 'dummy.dev');
+      fs.writeFileSync(dev, fs.readFileSync(dev, 'utf8').replace(/^ups\.status: .*$/m, 'ups.status: OB'));
+      const s = Math.floor(Date.now() / 1000) + 2;
+      fs.utimesSync(dev, s, s);
+      await waitFor('ONBATT over TLS', () => hasNote(good, 'ONBATT'), 20_000);
+      assert.ok(!hasNote(good, 'COMMBAD'), procLog(good.proc));
+      assert.ok(!hasNote(bad, 'ONBATT'));
+      assert.match(procLog(bad.proc), /certificate|self.signed|unable to verify/i);
+      // upsd says the login came over TLS
+      assert.match(fs.readFileSync(path.join(nut.dir, 'log', 'upsd.log'), 'latin1'), /User monsec@127\.0\.0\.1 logged into UPS \[dummy\] \(SSL\)/);
+    } finally {
+      await good.stop();
+      await bad.stop();
+      await nut.stop();
+    }
+
+    async function hasNoteOrLogin(port: number): Promise<boolean> {
+      const { NutClient } = await import('../../src/clients/client.js');
+      const c = await NutClient.connect('127.0.0.1', port, { timeoutMs: 3000 });
+      try {
+        return (await c.getNumLogins('dummy')) >= 1;
+      } finally {
+        c.close();
+      }
+    }
+  });
 });
 
 /** A self-signed CA certificate (public part only) that signed nothing of real NUT's. */
