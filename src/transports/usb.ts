@@ -162,7 +162,8 @@ export async function openUsbHid(match: UsbMatcher, accept?: (info: UsbDeviceInf
       continue;
     }
     try {
-      dev.open(false);
+      // open() (not open(false)): it also builds the Interface objects claim() needs
+      dev.open();
     } catch (e) {
       debug(1, `Failed to open device (${base.bus}/${base.device}): ${(e as Error).message}`);
       continue;
