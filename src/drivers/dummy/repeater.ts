@@ -8,6 +8,7 @@
  * again once a LIST succeeds.
  */
 import { WalnutError } from '../../common/errors.js';
+import { negotiateTls } from '../../clients/tls.js';
 import { NutClient, splitName } from '../../clients/client.js';
 import type { UpsAddress } from '../../clients/client.js';
 import type { DriverContext } from '../core/driver.js';
@@ -38,7 +39,10 @@ export class Repeater {
   private async connect(): Promise<NutClient> {
     if (this.client?.isOpen) return this.client;
     this.connecting ??= NutClient.connect(this.upstream.host, this.upstream.port, { timeoutMs: this.timeoutMs, clock: this.ctx.clock })
-      .then((c) => {
+      .then(async (c) => {
+        // as NUT's repeater: TLS first when the upstream offers it, else plain text (warned once)
+        const t = await negotiateTls(c, this.upstream.host, this.upstream.port, {}, this.ctx.log);
+        if (t.secure) this.ctx.log.debug(1, `dummy-ups [${this.ctx.ups}]: ${this.where()}: TLS (${t.protocol ?? '?'}), certificate ${t.fingerprint ?? '?'}`);
         if (this.closed) {
           c.close();
           throw new Error('driver stopped');
