@@ -262,6 +262,8 @@ export async function main(argv: string[], io: SimIo = defaultIo): Promise<numbe
       done = true;
       for (const s of ['SIGINT', 'SIGTERM'] as const) process.off(s, finish);
       rl?.close();
+      // an open stdin would keep the process alive after quit
+      if (io.input && 'destroy' in io.input && typeof io.input.destroy === 'function') (io.input as NodeJS.ReadStream).destroy();
       void h.stop().then(
         () => resolve(0),
         () => resolve(1),

@@ -35,6 +35,8 @@ export interface Bench {
   realUpsd: Proc | undefined;
   port: number;
   ups: string;
+  /** Replaces the simulator's reply: a string is sent, null means silence, undefined lets the simulator answer. */
+  override: ((request: string) => string | Uint8Array | null | undefined) | undefined;
   /** Walnut driver's log lines. */
   log: MemorySink;
   upsc(variable?: string): Promise<{ code: number; stdout: string; stderr: string }>;
@@ -68,7 +70,14 @@ export async function startBench(o: BenchOptions): Promise<Bench> {
   const dir = nutDir('walnut-qx-');
   const pty = await startTestPty();
   const sim = new Q1Simulator({ vars: parseDevDump(fs.readFileSync(o.dev, 'latin1')), ...(o.packs ? { packs: o.packs } : {}) });
-  const device = serveDevice(new SerialTransport({ path: pty.b, lock: false }), { handle: (req) => sim.handle(req.toString('latin1')) });
+  let override: Bench['override'];
+  const device = serveDevice(new SerialTransport({ path: pty.b, lock: false }), {
+    handle: (req) => {
+      const r = override?.(req.toString('latin1'));
+      if (r === null) return undefined;
+      return r ?? sim.handle(req.toString('latin1'));
+    },
+  });
   const port = await freePort();
   const confText = `[${o.upsName}]\n\tdriver = nutdrv_qx\n\tport = ${pty.a}\n${(o.section ?? []).map((l) => `\t${l}\n`).join('')}`;
   fs.writeFileSync(path.join(dir.etc, 'ups.conf'), confText);
@@ -85,6 +94,12 @@ export async function startBench(o: BenchOptions): Promise<Bench> {
     port,
     ups: `${o.upsName}@127.0.0.1:${port}`,
     log: sink,
+    get override() {
+      return override;
+    },
+    set override(f) {
+      override = f;
+    },
     upsc: (v) => execProgram('upsc', v ? [b.ups, v] : [b.ups], process.env, 10_000),
     async vars() {
       const r = await b.upsc();
@@ -148,9 +163,12 @@ export async function realQxDump(b: Bench, upsName: string): Promise<Map<string,
   return upscMap(p.log.join(''));
 }
 
-/** Runs NUT's real upscmd as admin (with -w: waits for the driver's answer). */
-export function upscmd(b: Bench, cmd: string, value?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const args = ['-u', 'admin', '-p', 'adminpass', '-w', '-t', '5', b.ups, cmd];
+/**
+ * Runs NUT's real upscmd as admin. wait: -w (waits for the driver's answer;
+ * upscmd polls the tracking result once a second, so about 1 s per command).
+ */
+export function upscmd(b: Bench, cmd: string, value?: string, wait = true): Promise<{ code: number; stdout: string; stderr: string }> {
+  const args = ['-u', 'admin', '-p', 'adminpass', ...(wait ? ['-w', '-t', '5'] : []), b.ups, cmd];
   if (value !== undefined) args.push(value);
   return execProgram('upscmd', args, process.env, 15_000);
 }

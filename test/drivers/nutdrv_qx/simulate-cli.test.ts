@@ -1,0 +1,83 @@
+/**
+ * `walnut simulate qx` as a user runs it: a pty made with socat at --link,
+ * control lines on stdin, Walnut's nutdrv_qx on the link, `quit` ends it.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { requirePeers, REPO_ROOT } from '../../support/peers.js';
+import { tempDir } from '../../support/tmp.js';
+import { stopChild, waitFor } from '../../support/proc.js';
+import { startDriver, type DriverHandle } from '../../../src/drivers/core/driver.js';
+import { nutdrvQx } from '../../../src/drivers/nutdrv_qx/index.js';
+import { IPPON_DEV } from './harness.js';
+import { main as simulateMain } from '../../../src/cli/walnut-simulate.js';
+
+const WALNUT = path.join(REPO_ROOT, 'bin/walnut');
+const cleanups: Array<() => Promise<void> | void> = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+test('walnut simulate: usage and refusals (in-process main)', async () => {
+  const run = async (argv: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await simulateMain(argv, { out: (x) => (stdout += x), err: (x) => (stderr += x) });
+    return { code, stdout, stderr };
+  };
+  const none = await run([]);
+  assert.equal(none.code, 1);
+  assert.match(none.stdout, /usage: walnut simulate KIND/);
+  assert.match(none.stdout, /qx +Megatec Q1/);
+  const bad = await run(['nosuch']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /unknown kind 'nosuch'/);
+  const opt = await run(['qx', '--bogus', '1']);
+  assert.equal(opt.code, 1);
+  assert.match(opt.stderr, /unknown option '--bogus'/);
+  const both = await run(['qx', '--link', '/tmp/x', '--tty', '/tmp/y']);
+  assert.equal(both.code, 1);
+  const missing = await run(['qx', '--dev', '/nonexistent.dev', '--tty', '/nonexistent-tty']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /nonexistent\.dev/);
+});
+
+test('walnut simulate qx --dev --link: the driver reads it; stdin controls change the status; quit ends it', async (t) => {
+  if (!requirePeers(t, 'socat', 'shared')) return;
+  const tmp = tempDir('walnut-simcli-');
+  cleanups.push(tmp.cleanup);
+  const link = path.join(tmp.dir, 'ups-tty');
+  const child = spawn(WALNUT, ['simulate', 'qx', '--dev', IPPON_DEV, '--link', link], { stdio: ['pipe', 'pipe', 'pipe'] });
+  cleanups.push(() => stopChild(child));
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  await waitFor('simulator ready', () => out.includes('ready'), 15_000);
+  assert.ok(fs.existsSync(link));
+  let drv: DriverHandle | undefined = await startDriver({
+    definition: nutdrvQx,
+    upsName: 'sim',
+    extra: [
+      { key: 'port', value: link },
+      { key: 'pollinterval', value: '1' },
+    ],
+  });
+  cleanups.push(() => drv?.stop());
+  assert.equal(drv.state.getInfo('ups.status'), 'OL');
+  assert.equal(drv.state.getInfo('input.voltage'), '222.0');
+  child.stdin!.write('ob\n');
+  await waitFor('OB', () => drv!.state.getInfo('ups.status') === 'OB', 5000);
+  child.stdin!.write('lb\n');
+  await waitFor('OB LB', () => drv!.state.getInfo('ups.status') === 'OB LB', 5000);
+  child.stdin!.write('log\n');
+  await waitFor('log shown', () => /Q1 -> \(000\.0/.test(out), 5000);
+  await drv.stop();
+  drv = undefined;
+  child.stdin!.write('quit\n');
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  assert.equal(code, 0);
+  assert.ok(!fs.existsSync(link), 'the link is removed');
+});
