@@ -224,8 +224,10 @@ export function onPoll(s: MonitorState, i: number, now: number, r: PollResult): 
   if (!u || s.phase !== 'running') return [];
   if (r.ok) {
     const tokens = r.status.trim().split(/\s+/).filter((t) => t !== '');
-    if (tokens.length > 0) return goodPoll(s, u, now, tokens.map((t) => t.toUpperCase()), r.alarm);
-    return upsGone(s, u, now, 'empty ups.status');
+    if (tokens.length === 0) return upsGone(s, u, now, 'empty ups.status');
+    // upsd's placeholder while it has no data from the driver: no reading at all (DEADTIME keeps running)
+    if (tokens.length === 1 && tokens[0]!.toUpperCase() === 'WAIT') return upsGone(s, u, now, 'upsd has no data from the driver yet (WAIT)');
+    return goodPoll(s, u, now, tokens.map((t) => t.toUpperCase()), r.alarm);
   }
   return upsGone(s, u, now, r.reason);
 }

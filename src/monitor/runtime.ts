@@ -352,8 +352,9 @@ export class Upsmon {
   private async setFsd(i: number): Promise<string | undefined> {
     const m = this.state.conf.monitors[i]!;
     try {
-      const s = await this.session(i);
-      await s.client.fsd(m.ups);
+      // a dead upsd must not hold the shutdown up: one attempt, 5 s at most
+      const s = await this.withTimeout(this.session(i), 5000);
+      await this.withTimeout(s.client.fsd(m.ups), 5000);
       this.log.info(`Set FSD on UPS ${m.system}`);
       return undefined;
     } catch (e) {

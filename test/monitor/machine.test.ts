@@ -277,8 +277,8 @@ test('CAL, TRIM, BOOST and their NOT* notifications; CAL on lost contact is crit
 
 test('OTHER / NOTOTHER for unclassified status tokens', () => {
   const m = new Sim(BASE + sec());
-  assert.deepEqual(notes(m.loop('WAIT')), [['OTHER', A, `UPS ${A}: has at least one unclassified status token: [WAIT]`]]);
-  assert.deepEqual(notes(m.advance(5).loop('OL TEST HB')), [['OTHER', A, `UPS ${A}: has at least one unclassified status token: [TEST]`]]);
+  assert.deepEqual(notes(m.loop('OL TEST HB')), [['OTHER', A, `UPS ${A}: has at least one unclassified status token: [TEST]`]]);
+  assert.deepEqual(notes(m.advance(5).loop('OL TEST WAIT')), [['OTHER', A, `UPS ${A}: has at least one unclassified status token: [TEST WAIT]`]]);
   assert.deepEqual(notes(m.advance(5).loop('OL')), [['NOTOTHER', A, `UPS ${A} has no unclassified status tokens anymore`]]);
 });
 
@@ -463,4 +463,20 @@ test('reload: new power values and roles apply, gone UPSes are dropped, state of
   assert.equal(m.s.ups[0]!.role, 'primary');
   assert.equal(m.s.ups[0]!.powerValue, 2);
   assert.equal(m.s.ups[1]!.system, C);
+});
+
+test("upsd's WAIT (no data from the driver) is no reading: COMMBAD, and DEADTIME runs on a UPS last seen on battery", () => {
+  const m = new Sim(BASE + pri());
+  m.loop('OB');
+  assert.deepEqual(notes(m.advance(5).loop('WAIT')), [['COMMBAD', A, `Communications with UPS ${A} lost`]]);
+  m.advance(5).loop('WAIT');
+  m.advance(5).loop('WAIT');
+  assert.equal(m.s.phase, 'running');
+  const fx = m.advance(5).loop('WAIT');
+  assert.deepEqual(actions(fx), ['setFsd'], 'on battery and silent for more than DEADTIME');
+  const ok = new Sim(BASE + pri());
+  ok.loop('OL');
+  ok.run(60, 5, 'WAIT');
+  assert.equal(ok.s.phase, 'running');
+  assert.deepEqual(notes(ok.advance(5).loop('OL')), [['COMMOK', A, `Communications with UPS ${A} established`]]);
 });
