@@ -51,6 +51,8 @@ export interface BenchOptions {
   /** Section body lines after driver/port. */
   section?: string[];
   packs?: number;
+  /** Recorded replies the simulator replays verbatim (request → replies, cycled). */
+  replies?: Map<string, string[]>;
   /** 'walnut' (default), 'real', or 'none' (no upsd). */
   upsd?: 'walnut' | 'real' | 'none';
   /** Start the Walnut driver (default true). */
@@ -69,7 +71,11 @@ export function upscMap(text: string): Map<string, string> {
 export async function startBench(o: BenchOptions): Promise<Bench> {
   const dir = nutDir('walnut-qx-');
   const pty = await startTestPty();
-  const sim = new Q1Simulator({ vars: parseDevDump(fs.readFileSync(o.dev, 'latin1')), ...(o.packs ? { packs: o.packs } : {}) });
+  const sim = new Q1Simulator({
+    vars: parseDevDump(fs.readFileSync(o.dev, 'latin1')),
+    ...(o.packs ? { packs: o.packs } : {}),
+    ...(o.replies ? { replies: o.replies } : {}),
+  });
   let override: Bench['override'];
   const device = serveDevice(new SerialTransport({ path: pty.b, lock: false }), {
     handle: (req) => {

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import { requirePeers } from '../../support/peers.js';
 import { execProgram, waitFor } from '../../support/proc.js';
 import { parseDevDump } from '../../../src/drivers/nutdrv_qx/simulator.js';
-import { startBench, upscmd, IPPON_DEV, DIGITUS_DEV, type Bench } from './harness.js';
+import { startBench, upscmd, IPPON_DEV, DIGITUS_DEV, MEGATEC_TXT, type Bench } from './harness.js';
+import { parseExchanges } from '../../../src/drivers/nutdrv_qx/simulator.js';
 
 const benches: Bench[] = [];
 after(async () => {
@@ -148,4 +149,32 @@ test('closing the pty makes the data stale; reopening it recovers without restar
   await waitFor('fresh again', async () => (await b.upsc('ups.status')).stdout.trim() === 'OB', 8000, 100);
   assert.equal(b.driver!.instance, inst);
   assert.ok(b.log.text().includes('re-established'));
+});
+
+test('recorded bytes replayed on the pty: record 4 (MEC0003) through the driver and upsd', async (t) => {
+  if (!requirePeers(t, 'socat', 'nut', 'shared')) return;
+  const rec = parseExchanges(fs.readFileSync(MEGATEC_TXT, 'latin1')).find((x) => x.id === '4')!;
+  const replies = new Map<string, string[]>();
+  for (const e of rec.exchanges) replies.set(e.request, [...(replies.get(e.request) ?? []), ...e.responses]);
+  const b = await startBench({ dev: DIGITUS_DEV, upsName: 'mec', section: ['pollinterval = 1', 'protocol = megatec'], replies });
+  benches.push(b);
+  const got = await b.vars();
+  // the first recorded Q1 reply, F (only battery.voltage.nominal) and I (only the firmware)
+  for (const k of ['input.voltage.fault', 'ups.load', 'ups.temperature', 'battery.voltage', 'ups.type', 'ups.beeper.status']) assert.equal(got.get(k), rec.expected.get(k), k);
+  assert.equal(got.get('ups.status'), 'OL');
+  assert.equal(got.get('battery.voltage.nominal'), '12.0');
+  assert.equal(got.get('ups.firmware'), 'V3.8');
+  assert.equal(got.get('input.voltage.nominal'), undefined);
+  assert.equal(got.get('device.mfr'), undefined);
+  assert.equal(got.get('ups.temperature'), '29.0');
+  assert.equal(got.get('battery.voltage'), '13.60');
+  assert.equal(got.get('battery.charge'), '100');
+  // the recorded replies cycle: every one of them is accepted (the data never goes stale)
+  await waitFor('the recorded Q1 replies cycle', () => b.sim.log.filter((e) => e.request === 'Q1').length >= 4, 8000, 50);
+  assert.equal(b.driver!.state.isStale, false);
+  const voltages = new Set(b.log.lines.filter((l) => /read: '\(23/.test(l.message)).map((l) => l.message.slice(-47, -41)));
+  assert.ok(voltages.size >= 2, `several recorded replies read: ${[...voltages].join(',')}`);
+  // record 4's answer to Q (beeper.toggle) was "UPS No Ack": a failed command
+  const r = await upscmd(b, 'beeper.toggle');
+  assert.match(r.stdout + r.stderr, /FAILED/);
 });
