@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SHARED_DIR, requirePeers } from '../../support/peers.js';
 import { parseDevFile, type DevFile } from './subdriver-devfile.js';
-import { selectSubdriver } from '../../../src/drivers/usbhid/subdrivers/index.js';
+import { createHidMapper, selectSubdriver } from '../../../src/drivers/usbhid/subdrivers/index.js';
 
 /** Variables the dumps show that no Walnut table makes, per subdriver, and why. */
 const KNOWN_GAPS: Record<string, { names: string[]; why: string }> = {
@@ -89,6 +89,18 @@ const KNOWN_GAPS: Record<string, { names: string[]; why: string }> = {
     ],
     why: 'Tripp Lite vendor-page (0xffff) usages with no path evidence; older variable names',
   },
+};
+
+/** Writable variables (upsrw listings) no table offers, per subdriver. */
+const RW_GAPS: Record<string, string[]> = {
+  'MGE HID': ['battery.energysave.delay', 'battery.energysave.load', 'input.sensitivity', 'output.voltage.nominal', 'ups.load.high', 'ups.shutdown'],
+  'Delta UPS HID': ['input.sensitivity'],
+};
+
+/** Instant commands (upscmd listings) no table offers, per subdriver (vendor-page paths without evidence). */
+const CMD_GAPS: Record<string, string[]> = {
+  'PowerCOM HID': ['beeper.toggle'],
+  'TrippLite HID': ['reset.watchdog'],
 };
 
 /** NUT's older subdriver names for the tables Walnut has under their current name. */
@@ -173,5 +185,38 @@ describe('subdriver tables against every usbhid-ups dump', () => {
     assert.ok(dumps > 150, `${dumps} dumps`);
     assert.ok(covered / pairs > 0.93, `${covered}/${pairs}`);
     t.diagnostic(`${dumps} dumps, ${covered} of ${pairs} variable occurrences made by the tables (${((100 * covered) / pairs).toFixed(1)} %)`);
+  });
+
+  test('upsrw and upscmd listings: every writable variable (same STRING length) and command is one the table offers', (t) => {
+    if (!requirePeers(t, 'shared')) return;
+    const rwGaps = new Map<string, Set<string>>();
+    const cmdGaps = new Map<string, Set<string>>();
+    const lengthProblems: string[] = [];
+    let listings = 0;
+    for (const { file, dev } of usbhidDumps()) {
+      if (dev.upsrw.size === 0 && dev.upscmd.length === 0) continue;
+      listings++;
+      const sd = selectSubdriver(parseInt(dev.vars.get('ups.vendorid')!, 16), parseInt(dev.vars.get('ups.productid')!, 16));
+      const rwRows = sd.table.filter((e) => e.var && e.flags.includes('rw'));
+      for (const [name, info] of dev.upsrw) {
+        if (name.startsWith('driver.')) continue;
+        const rows = rwRows.filter((e) => e.var === name);
+        if (rows.length === 0) rwGaps.set(sd.name, (rwGaps.get(sd.name) ?? new Set()).add(name));
+        else if (info.type === 'STRING') {
+          for (const r of rows) if (!r.flags.includes('string') || r.length !== info.length) lengthProblems.push(`${file}: ${name} STRING ${info.length}, table ${r.flags.includes('string') ? r.length : 'not STRING'}`);
+        }
+      }
+      const offered = new Set(createHidMapper(sd).commands());
+      for (const c of dev.upscmd) {
+        if (c.startsWith('driver.') || c === 'shutdown.default') continue; // the driver core's
+        if (!offered.has(c)) cmdGaps.set(sd.name, (cmdGaps.get(sd.name) ?? new Set()).add(c));
+      }
+    }
+    const sorted = (m: Map<string, Set<string>>): Record<string, string[]> => Object.fromEntries([...m].map(([k, v]) => [k, [...v].sort()]).sort());
+    assert.deepEqual(lengthProblems, []);
+    assert.deepEqual(sorted(rwGaps), Object.fromEntries(Object.entries(RW_GAPS).sort()));
+    assert.deepEqual(sorted(cmdGaps), Object.fromEntries(Object.entries(CMD_GAPS).sort()));
+    assert.ok(listings >= 14, `${listings} dumps with listings`);
+    t.diagnostic(`${listings} dumps with upsrw/upscmd listings`);
   });
 });

@@ -66,6 +66,8 @@ describe('subdriver tables on the real descriptors of ../shared/hid', () => {
       'beeper.disable',
       'beeper.enable',
       'beeper.mute',
+      'beeper.off',
+      'beeper.on',
       'load.off',
       'load.off.delay',
       'load.on',

@@ -18,8 +18,12 @@ export interface DevFile {
   paths: Map<string, DevPathValue>;
   /** Every Path line, in order. */
   allPaths: DevPathValue[];
-  /** "#CMD:" lines and the "upscmd -l" list, when present. */
+  /** "#CMD:" lines, when present. */
   commands: string[];
+  /** The "upscmd -l" listing (commented "name - description" lines), when present. */
+  upscmd: string[];
+  /** The "upsrw" listing (commented "[name]" blocks), when present. */
+  upsrw: Map<string, { type: string; length?: number; value?: string }>;
   vendorId?: string;
   productId?: string;
   strings: { vendor?: string; product?: string; serial?: string };
@@ -29,9 +33,46 @@ const PATH_RE = /Path: ([^,]+), Type: (\w+), ReportID: 0x([0-9a-fA-F]+), Offset:
 const VAR_RE = /^([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+): ?(.*)$/;
 
 export function parseDevFile(text: string): DevFile {
-  const out: DevFile = { vars: new Map(), paths: new Map(), allPaths: [], commands: [], strings: {} };
+  const out: DevFile = { vars: new Map(), paths: new Map(), allPaths: [], commands: [], upscmd: [], upsrw: new Map(), strings: {} };
+  let inCmdList = false;
+  let rwVar: string | undefined;
   for (const raw of text.split('\n')) {
     const line = raw.replace(/\r$/, '');
+    if (line.startsWith('#')) {
+      const body = line.replace(/^#\s?/, '');
+      if (/^Instant commands supported on UPS/.test(body)) {
+        inCmdList = true;
+        continue;
+      }
+      if (inCmdList) {
+        if (body.trim() === '') continue;
+        const c = /^([a-z][a-z0-9-]*(?:\.[a-z0-9-]+)+) - /.exec(body);
+        if (c) {
+          out.upscmd.push(c[1]!);
+          continue;
+        }
+        inCmdList = false;
+      }
+      const head = /^\s*\[([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)\]\s*$/.exec(body);
+      if (head) {
+        rwVar = head[1]!;
+        out.upsrw.set(rwVar, { type: '' });
+        continue;
+      }
+      if (rwVar) {
+        const entry = out.upsrw.get(rwVar)!;
+        const ty = /^\s*Type: (.*)$/.exec(body);
+        const len = /^\s*Maximum length: (\d+)/.exec(body);
+        const val = /^\s*Value: (.*)$/.exec(body);
+        if (ty) entry.type = ty[1]!.trim();
+        else if (len) entry.length = Number(len[1]);
+        else if (val) entry.value = val[1]!;
+        else if (/^\s*$/.test(body) || /^DEVICE:/.test(body)) rwVar = /^DEVICE:/.test(body) ? undefined : rwVar;
+      }
+    } else {
+      inCmdList = false;
+      rwVar = undefined;
+    }
     if (!line.startsWith('#')) {
       const m = VAR_RE.exec(line);
       if (m) out.vars.set(m[1]!, m[2]!);

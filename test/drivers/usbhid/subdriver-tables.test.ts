@@ -319,6 +319,8 @@ describe('instant commands and setvar writes', () => {
       'beeper.disable',
       'beeper.enable',
       'beeper.mute',
+      'beeper.off',
+      'beeper.on',
       'load.off',
       'load.off.delay',
       'load.on',
@@ -404,10 +406,18 @@ describe('instant commands and setvar writes', () => {
     assert.deepEqual(plan.vars, [['ups.start.auto', 'yes']]);
   });
 
-  test('a device without DelayBeforeStartup has load.off and shutdown.stayoff but no shutdown.return', () => {
+  test('a device without DelayBeforeStartup has load.off but neither shutdown.return nor shutdown.stayoff (as NUT 2.8.0 lists an APC ES 850G2)', () => {
     const m = createHidMapper(apc, { paths: ['UPS.PowerSummary.DelayBeforeShutdown'] });
-    assert.deepEqual(m.commands(), ['load.off', 'load.off.delay', 'shutdown.stayoff', 'shutdown.stop']);
-    assert.deepEqual(m.commandWrites('shutdown.stayoff').writes, [{ path: 'UPS.PowerSummary.DelayBeforeShutdown', value: 20 }]);
+    assert.deepEqual(m.commands(), ['load.off', 'load.off.delay', 'shutdown.stop']);
+    assert.deepEqual(m.commandWrites('load.off').writes, [{ path: 'UPS.PowerSummary.DelayBeforeShutdown', value: 0 }]);
+    assert.throws(() => m.commandWrites('shutdown.stayoff'), /not supported/);
+    assert.throws(() => m.commandWrites('load.on'), /not supported/);
+  });
+
+  test('obsolete beeper.off / beeper.on still work (NUT 2.8.0 lists them)', () => {
+    const m = createHidMapper(apc, { paths: ['UPS.PowerSummary.AudibleAlarmControl'] });
+    assert.deepEqual(m.commandWrites('beeper.off').writes, [{ path: 'UPS.PowerSummary.AudibleAlarmControl', value: 1 }]);
+    assert.deepEqual(m.commandWrites('beeper.on').writes, [{ path: 'UPS.PowerSummary.AudibleAlarmControl', value: 2 }]);
   });
 });
 

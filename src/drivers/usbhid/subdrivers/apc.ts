@@ -44,8 +44,9 @@ export const APC_TABLE: readonly HidInfoEntry[] = [
   v('battery.voltage.nominal', 'UPS.Battery.ConfigVoltage', ['static'], { format: '%.1f' }),
   v('battery.temperature', 'UPS.Battery.Temperature', [], { conv: 'kelvinToCelsius' }),
   v('battery.type', `${PS}.iDeviceChemistry`, ['static', 'stringid']),
-  v('battery.mfr.date', 'UPS.Battery.ManufacturerDate', ['static'], { conv: 'date' }),
-  v('battery.mfr.date', `${PS}.ManufacturerDate`, ['static'], { conv: 'date' }),
+  // writable (upsrw of an ES 850G2, NUT 2.8.0: STRING, 10)
+  v('battery.mfr.date', 'UPS.Battery.ManufacturerDate', ['static', 'rw', 'string'], { length: 10, conv: 'date' }),
+  v('battery.mfr.date', `${PS}.ManufacturerDate`, ['static', 'rw', 'string'], { length: 10, conv: 'date' }),
   v('battery.date', 'UPS.Battery.APCBattReplaceDate', ['static'], { conv: 'apcDate' }),
   // input / output
   v('input.voltage', 'UPS.Input.Voltage', ['quick'], { format: '%.1f' }),

@@ -64,9 +64,18 @@ export function statusRows(prefixes: readonly string[], only?: readonly string[]
   return out;
 }
 
-/** Beeper commands on an AudibleAlarmControl path (1 disabled, 2 enabled, 3 muted). */
+/**
+ * Beeper commands on an AudibleAlarmControl path (1 disabled, 2 enabled, 3
+ * muted), with the obsolete beeper.off / beeper.on NUT 2.8.0 still lists.
+ */
 export function beeperCommands(path: string): HidInfoEntry[] {
-  return [cmd('beeper.disable', path, 1), cmd('beeper.enable', path, 2), cmd('beeper.mute', path, 3)];
+  return [
+    cmd('beeper.disable', path, 1),
+    cmd('beeper.enable', path, 2),
+    cmd('beeper.mute', path, 3),
+    cmd('beeper.off', path, 1),
+    cmd('beeper.on', path, 2),
+  ];
 }
 
 /** Battery test commands on a Test path (1 quick, 2 deep, 3 stop). */

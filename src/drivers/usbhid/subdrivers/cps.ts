@@ -20,7 +20,7 @@ export const CPS_TABLE: readonly HidInfoEntry[] = [
   v('battery.charge.low', `${PS}.RemainingCapacityLimit`, ['semistatic', 'rw', 'string'], { length: 10 }),
   v('battery.charge.warning', `${PS}.WarningCapacityLimit`, ['semistatic']),
   v('battery.runtime', `${PS}.RunTimeToEmpty`, ['quick']),
-  v('battery.runtime.low', `${PS}.RemainingTimeLimit`, ['semistatic']),
+  v('battery.runtime.low', `${PS}.RemainingTimeLimit`, ['semistatic', 'rw', 'string'], { length: 10 }),
   v('battery.type', `${PS}.iDeviceChemistry`, ['static', 'stringid']),
   v('battery.mfr.date', `${PS}.iOEMInformation`, ['static', 'stringid']),
   v('battery.voltage', `${PS}.Voltage`, ['quick'], { format: '%.1f' }),

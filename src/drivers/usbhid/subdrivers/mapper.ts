@@ -189,12 +189,13 @@ export function createHidMapper(sd: Subdriver, options: MapperOptions = {}): Hid
 
     commands() {
       const names = new Set(cmdByName.keys());
+      // as NUT 2.8.0 lists them (APC ES 850G2: load.off.delay alone gives load.off, not shutdown.stayoff)
       if (names.has('load.off.delay')) {
         names.add('load.off');
-        names.add('shutdown.stayoff');
         if (names.has('load.on.delay')) {
           names.add('load.on');
           names.add('shutdown.return');
+          names.add('shutdown.stayoff');
         }
       }
       return [...names].sort();
@@ -288,18 +289,16 @@ export function createHidMapper(sd: Subdriver, options: MapperOptions = {}): Hid
         case 'shutdown.return':
         case 'shutdown.stayoff': {
           if (direct) return { writes: [direct] };
-          if (!offEntry || (cmd === 'shutdown.return' && !onEntry)) break;
+          if (!offEntry || !onEntry) break;
           const plan: CommandPlan = { writes: [] };
           const autoStart = winner.get('ups.start.auto') ?? sd.table.find((e) => e.var === 'ups.start.auto' && e.flags.includes('rw') && has(e));
           if (autoStart && cmd === 'shutdown.return') {
             plan.writes.push({ path: autoStart.path, value: 1 });
             plan.vars = [['ups.start.auto', 'yes']];
           }
-          if (onEntry) {
-            const on = cmd === 'shutdown.stayoff' ? -1 : roundDelay(ondelay);
-            plan.writes.push({ path: onEntry.path, value: on });
-          }
-          plan.writes.push({ path: offEntry.path, value: roundDelay(offdelay), ...(onEntry ? { delayMs: 125 } : {}) });
+          const on = cmd === 'shutdown.stayoff' ? -1 : roundDelay(ondelay);
+          plan.writes.push({ path: onEntry.path, value: on });
+          plan.writes.push({ path: offEntry.path, value: roundDelay(offdelay), delayMs: 125 });
           return plan;
         }
         default:

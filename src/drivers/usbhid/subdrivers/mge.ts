@@ -19,7 +19,7 @@ const BAT = 'UPS.BatterySystem.Battery';
 function outlet(n: number, hid: number): HidInfoEntry[] {
   const p = `UPS.OutletSystem.Outlet.[${hid}]`;
   return [
-    v(`outlet.${n}.desc`, `${p}.OutletID`, ['static'], { format: `PowerShare Outlet ${n}` }),
+    v(`outlet.${n}.desc`, `${p}.OutletID`, ['absent', 'rw', 'string'], { length: 20, default: `PowerShare Outlet ${n}` }),
     v(`outlet.${n}.id`, `${p}.OutletID`, ['static']),
     v(`outlet.${n}.switchable`, `${p}.PresentStatus.Switchable`, ['static'], { conv: 'yesno' }),
     v(`outlet.${n}.status`, `${p}.PresentStatus.SwitchOn/Off`, ['quick'], { conv: 'onOffStatus' }),
@@ -36,9 +36,10 @@ function outlet(n: number, hid: number): HidInfoEntry[] {
 export const MGE_TABLE: readonly HidInfoEntry[] = [
   // battery
   v('battery.charge', `${PS}.RemainingCapacity`, ['quick']),
-  v('battery.charge.low', `${PS}.RemainingCapacityLimit`, ['semistatic', 'rw', 'string'], { length: 10 }),
+  // STRING lengths as the upsrw listing of an Eaton 5SC 2200i RT shows them
+  v('battery.charge.low', `${PS}.RemainingCapacityLimit`, ['semistatic', 'rw', 'string'], { length: 5 }),
   v('battery.charge.warning', `${PS}.WarningCapacityLimit`, ['semistatic']),
-  v('battery.charge.restart', `${PS}.RestartLevel`, ['semistatic', 'rw', 'string'], { length: 10 }),
+  v('battery.charge.restart', `${PS}.RestartLevel`, ['semistatic', 'rw', 'string'], { length: 3 }),
   v('battery.capacity', `${BAT}.DesignCapacity`, ['static'], { format: '%.0f' }),
   v('battery.runtime', `${PS}.RunTimeToEmpty`, ['quick']),
   v('battery.runtime.low', `${BAT}.RemainingTimeLimit`, ['semistatic', 'rw', 'string'], { length: 10 }),
@@ -61,10 +62,10 @@ export const MGE_TABLE: readonly HidInfoEntry[] = [
   v('input.bypass.frequency', `${PC}.Input.[2].Frequency`, ['quick'], { format: '%.1f' }),
   v('input.bypass.current', `${PC}.Input.[2].Current`, ['quick'], { format: '%.2f' }),
   v('input.bypass.frequency.nominal', 'UPS.Flow.[2].ConfigFrequency', ['static']),
-  v('input.transfer.low', `${PC}.Output.LowVoltageTransfer`, ['semistatic', 'rw', 'string'], { length: 10 }),
-  v('input.transfer.high', `${PC}.Output.HighVoltageTransfer`, ['semistatic', 'rw', 'string'], { length: 10 }),
-  v('input.transfer.boost.low', `${PC}.Output.LowVoltageBoostTransfer`, ['semistatic', 'rw', 'string'], { length: 10 }),
-  v('input.transfer.trim.high', `${PC}.Output.HighVoltageBuckTransfer`, ['semistatic', 'rw', 'string'], { length: 10 }),
+  v('input.transfer.low', `${PC}.Output.LowVoltageTransfer`, ['semistatic', 'rw', 'string'], { length: 5 }),
+  v('input.transfer.high', `${PC}.Output.HighVoltageTransfer`, ['semistatic', 'rw', 'string'], { length: 5 }),
+  v('input.transfer.boost.low', `${PC}.Output.LowVoltageBoostTransfer`, ['semistatic', 'rw', 'string'], { length: 5 }),
+  v('input.transfer.trim.high', `${PC}.Output.HighVoltageBuckTransfer`, ['semistatic', 'rw', 'string'], { length: 5 }),
   // output
   v('output.voltage', `${PC}.Output.Voltage`, ['quick'], { format: '%.1f' }),
   v('output.voltage', 'UPS.Output.Voltage', ['quick'], { format: '%.1f' }),
@@ -86,9 +87,9 @@ export const MGE_TABLE: readonly HidInfoEntry[] = [
   v('ups.beeper.status', `${PS}.AudibleAlarmControl`, ['quick'], { conv: 'beeper' }),
   v('ups.test.result', `${BAT}.Test`, ['quick'], { conv: 'testResult' }),
   v('ups.test.interval', `${BAT}.TestPeriod`, ['semistatic', 'rw', 'string'], { length: 8 }),
-  v('ups.start.auto', `${PC}.Input.[1].AutomaticRestart`, ['semistatic', 'rw', 'string', 'enum'], { length: 3, conv: 'yesno' }),
-  v('ups.start.battery', `${PC}.Input.[3].StartOnBattery`, ['semistatic', 'rw', 'string', 'enum'], { length: 3, conv: 'yesno' }),
-  v('ups.start.reboot', `${PC}.Output.ForcedReboot`, ['semistatic', 'rw', 'string', 'enum'], { length: 3, conv: 'yesno' }),
+  v('ups.start.auto', `${PC}.Input.[1].AutomaticRestart`, ['semistatic', 'rw', 'string', 'enum'], { length: 5, conv: 'yesno' }),
+  v('ups.start.battery', `${PC}.Input.[3].StartOnBattery`, ['semistatic', 'rw', 'string', 'enum'], { length: 5, conv: 'yesno' }),
+  v('ups.start.reboot', `${PC}.Output.ForcedReboot`, ['semistatic', 'rw', 'string', 'enum'], { length: 5, conv: 'yesno' }),
   v('ups.delay.shutdown', `${PS}.DelayBeforeShutdown`, ['absent', 'rw', 'string'], { length: 10, default: 'offdelay' }),
   v('ups.delay.start', `${PS}.DelayBeforeStartup`, ['absent', 'rw', 'string'], { length: 10, default: 'ondelay' }),
   v('ups.timer.shutdown', `${PS}.DelayBeforeShutdown`, ['quick']),
@@ -96,7 +97,7 @@ export const MGE_TABLE: readonly HidInfoEntry[] = [
   v('ups.timer.reboot', `${PS}.DelayBeforeReboot`, ['quick']),
   // the main (unswitched) outlet
   v('outlet.id', 'UPS.OutletSystem.Outlet.[1].OutletID', ['static']),
-  v('outlet.desc', 'UPS.OutletSystem.Outlet.[1].OutletID', ['static'], { format: 'Main Outlet' }),
+  v('outlet.desc', 'UPS.OutletSystem.Outlet.[1].OutletID', ['absent', 'rw', 'string'], { length: 20, default: 'Main Outlet' }),
   v('outlet.switchable', 'UPS.OutletSystem.Outlet.[1].PresentStatus.Switchable', ['static'], { conv: 'yesno' }),
   ...outlet(1, 2),
   ...outlet(2, 3),

@@ -27,8 +27,9 @@ export const POWERCOM_TABLE: readonly HidInfoEntry[] = [
   v('ups.load', `${PS}.PercentLoad`, ['quick']),
   v('ups.beeper.status', `${PS}.AudibleAlarmControl`, ['quick'], { conv: 'beeper' }),
   v('ups.test.result', 'UPS.Battery.Test', ['quick'], { conv: 'testResult' }),
-  v('ups.delay.shutdown', `${PS}.DelayBeforeShutdown`, ['absent', 'rw', 'string'], { length: 10, default: 'offdelay' }),
-  v('ups.delay.start', `${PS}.DelayBeforeStartup`, ['absent', 'rw', 'string'], { length: 10, default: 'ondelay' }),
+  // STRING, 8 (upsrw of an RPT-600AP)
+  v('ups.delay.shutdown', `${PS}.DelayBeforeShutdown`, ['absent', 'rw', 'string'], { length: 8, default: 'offdelay' }),
+  v('ups.delay.start', `${PS}.DelayBeforeStartup`, ['absent', 'rw', 'string'], { length: 8, default: 'ondelay' }),
   v('ups.timer.shutdown', `${PS}.DelayBeforeShutdown`, ['quick']),
   v('ups.timer.start', `${PS}.DelayBeforeStartup`, ['quick']),
   ...statusRows([`${PS}.PresentStatus`]),

@@ -41,7 +41,7 @@ const batteryRows = (voltFormat = '%.1f'): HidInfoEntry[] => [
 export const DELTA_TABLE: readonly HidInfoEntry[] = [
   v('battery.charge', `${PS}.RemainingCapacity`, ['quick'], { format: '%.1f' }),
   v('battery.capacity', 'UPS.BatterySystem.Battery.DesignCapacity', ['static']),
-  v('battery.charge.low', `${PS}.RemainingCapacityLimit`, ['semistatic', 'rw', 'string'], { length: 10 }),
+  v('battery.charge.low', `${PS}.RemainingCapacityLimit`, ['semistatic', 'rw', 'string'], { length: 5 }),
   v('battery.charge.warning', `${PS}.WarningCapacityLimit`, ['semistatic']),
   v('battery.runtime', `${PS}.RunTimeToEmpty`, ['quick']),
   v('battery.temperature', 'UPS.BatterySystem.Battery.Temperature', ['quick'], { conv: 'kelvinToCelsius' }),
