@@ -166,6 +166,15 @@ test('ups.conf: bad values are refused with the reason; override./default. feed 
   assert.equal(cell.st.getInfo('battery.voltage'), '53.52');
   assert.equal(cell.st.getInfo('battery.charge'), '100');
   assert.equal(cell.st.getInfo('ups.type'), 'online');
+  // bit 41 (UPS failed): ups.alarm, and ALARM first in the status; cleared with the bit
+  link.answer = (r) => (r === 'Q1\r' ? '(238.8 000.0 219.9 020 49.9 2.23 43.0 00010001\r' : r);
+  await cell.inst.poll();
+  assert.equal(cell.st.getInfo('ups.alarm'), '[UPS selftest failed!]');
+  assert.equal(cell.st.getInfo('ups.status'), 'ALARM OL');
+  link.answer = (r) => (r === 'Q1\r' ? '(238.8 000.0 219.9 020 49.9 2.23 43.0 00000001\r' : r);
+  await cell.inst.poll();
+  assert.equal(cell.st.getInfo('ups.alarm'), undefined);
+  assert.equal(cell.st.getInfo('ups.status'), 'OL');
   // USB port: a clear refusal
   const def = nutdrvQx;
   const settings = settingsFor({ definition: def, upsName: 'u', extra: [{ key: 'port', value: 'auto' }, { key: 'subdriver', value: 'cypress' }] });
