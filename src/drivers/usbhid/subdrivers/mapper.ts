@@ -96,7 +96,16 @@ function isVarEntry(e: HidInfoEntry): e is HidInfoEntry & { var: string } {
 }
 
 export function createHidMapper(sd: Subdriver, options: MapperOptions = {}): HidMapper {
-  const canon = (p: string): string => canonicalPath(p, sd.usages);
+  // apply() runs for every field of every report: remember canonical forms (bounded)
+  const canonCache = new Map<string, string>();
+  const canon = (p: string): string => {
+    let c = canonCache.get(p);
+    if (c === undefined) {
+      c = canonicalPath(p, sd.usages);
+      if (canonCache.size < 4096) canonCache.set(p, c);
+    }
+    return c;
+  };
   const present = options.paths ? new Set([...options.paths].map(canon)) : undefined;
   const has = (e: HidInfoEntry): boolean => !present || present.has(canon(e.path));
   let offdelay = options.offdelay ?? sd.quirks.offdelay;
