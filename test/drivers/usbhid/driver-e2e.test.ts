@@ -123,6 +123,13 @@ test('usbhid-ups on the simulated BK650M2-CH: Walnut upsd + real upsd, upsc, int
       ['feature 18 02', 'feature 18 01'],
       'AudibleAlarmControl (report 0x18): 2 enabled, then 1 disabled',
     );
+    // upsrw through the real client: RemainingCapacityLimit (report 0x11) = 40, read back at once
+    const rw = await execProgram('/usr/bin/upsrw', ['-s', 'battery.charge.low=40', '-u', 'admin', '-p', 'adminpass', `bk@127.0.0.1:${walnutPort}`], d.env, 10_000);
+    assert.equal(rw.code, 0, rw.stderr);
+    await waitFor('the RW write', () => sim.writes.length >= 3, 5000);
+    assert.deepEqual(sim.writes[2]?.bytes, [0x11, 0x28]);
+    await waitFor('battery.charge.low 40 via real upsd', async () => (await realUpsc([`bk@127.0.0.1:${realPort}`, 'battery.charge.low'], d.env)).stdout.trim() === '40', 10_000, 100);
+
     // the unit has no DelayBeforeStartup, so (as with NUT) no shutdown.return
     const cmds = await execProgram('/usr/bin/upscmd', ['-l', `bk@127.0.0.1:${walnutPort}`], d.env, 10_000);
     assert.doesNotMatch(cmds.stdout, /shutdown\.return/);
