@@ -80,7 +80,9 @@ export function decodeVar(v: MibVar, values: ValueMap): Decoded {
           reasons.push(`${oid}: ${raw.type} ${JSON.stringify(raw.value)} is not a number`);
           continue;
         }
-        return { value: formatNumber(n * scaleAt(v, i)), oid };
+        // TimeTicks (hundredths of a second) are seconds before scaling, as in NUT
+        const secs = raw.type === 'timeticks' ? n / 100 : n;
+        return { value: formatNumber(secs * scaleAt(v, i)), oid };
       }
       case 'string': {
         if (raw.value === null) continue;
@@ -160,7 +162,8 @@ export function commandSet(c: MibCommand, option: (name: string) => string | und
 /**
  * The SET for `upsrw` on a writable variable, or an error text. Numbers are
  * divided by the scale of the OID written; the SNMP type is the one the
- * agent last answered with for that OID (integer by default).
+ * agent last answered with for that OID (integer by default; TimeTicks are
+ * written in hundredths of a second).
  */
 export function setvarSet(v: MibVar, text: string, lastType: string | undefined): SnmpSetValue | { error: string } {
   if (!v.rw) return { error: `${v.name} is not writable` };
@@ -170,8 +173,8 @@ export function setvarSet(v: MibVar, text: string, lastType: string | undefined)
     return { oid, type: 'string', value: text };
   }
   if (!/^[+-]?\d+(\.\d+)?$/.test(text.trim())) return { error: `not a number: ${JSON.stringify(text)}` };
-  const n = Math.round(Number(text) / scaleAt(v, 0));
   const type = lastType === 'timeticks' || lastType === 'gauge' ? lastType : 'integer';
+  const n = Math.round((Number(text) / scaleAt(v, 0)) * (type === 'timeticks' ? 100 : 1));
   if (type !== 'integer' && n < 0) return { error: 'negative value' };
   return { oid, type, value: n };
 }

@@ -22,7 +22,7 @@ export interface MibVar {
   /** OIDs tried in order: the first that answers with a usable value wins (e.g. high precision first). */
   oid: string | readonly string[];
   kind: VarKind;
-  /** Multiplier applied to numbers (0.1 for tenths, 60 for minutes, 0.01 for timeticks). Per OID when an array. */
+  /** Multiplier applied to numbers (0.1 for tenths, 60 for minutes; TimeTicks are first made seconds). Per OID when an array. */
   scale?: number | readonly number[];
   /** enum: raw value (decimal text, or the last arc of an OID value) → published text. */
   map?: Readonly<Record<string, string>>;
