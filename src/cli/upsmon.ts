@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { getopt, count, last, UsageError } from './getopt.js';
-import { createLogger, StderrSink, type Logger } from '../common/log.js';
+import { getopt, count, last, UsageError, type ParsedArgs } from './getopt.js';
+import { daemonLog, type Logger } from '../common/log.js';
 import { nutPaths } from '../common/paths.js';
 import { dropPrivileges, isAlive, readPidFile, removePidFile, writePidFile } from '../common/daemon.js';
 import { formatIssue } from '../config/issues.js';
@@ -108,12 +108,10 @@ export async function main(argv: string[], io: UpsmonIo = processIo): Promise<nu
     return 0;
   }
   const env = io.env;
-  const isChild = env[CHILD_ENV] === '1';
   if (count(p, 'V') > 0) {
     out(`${BANNER} (Walnut ${WALNUT_VERSION})`);
     return 0;
   }
-  const paths = nutPaths(env);
   const pidFile = upsmonPidFile(env);
 
   const cmd = last(p, 'c');
@@ -139,7 +137,28 @@ export async function main(argv: string[], io: UpsmonIo = processIo): Promise<nu
   }
 
   const debug = count(p, 'D') + (count(p, 'D') === 0 ? Number(env.NUT_DEBUG_LEVEL ?? 0) || 0 : 0);
-  const log: Logger = createLogger(io === processIo ? new StderrSink() : { write: (_sev, m) => io.err(m + '\n') }, debug);
+  // NUT's upsmon logs to syslog, and to stderr too while in the foreground
+  const fgWanted = count(p, 'F') > 0 || (count(p, 'D') > 0 && count(p, 'B') === 0);
+  const dlog = daemonLog({
+    ident: 'upsmon',
+    foreground: env[BG_ENV] !== '1' && fgWanted,
+    debugLevel: debug,
+    env,
+    ...(io === processIo ? {} : { stderrSink: { write: (_sev: string, m: string) => io.err(m + '\n') } }),
+  });
+  const log: Logger = dlog.logger;
+  try {
+    return await run(p, argv, io, env, log, debug);
+  } finally {
+    await dlog.close();
+  }
+}
+
+async function run(p: ParsedArgs, argv: string[], io: UpsmonIo, env: NodeJS.ProcessEnv, log: Logger, _debug: number): Promise<number> {
+  const out = (s: string) => io.out(s + '\n');
+  const isChild = env[CHILD_ENV] === '1';
+  const paths = nutPaths(env);
+  const pidFile = upsmonPidFile(env);
   const confFile = last(p, 'f') ?? path.join(paths.confPath, 'upsmon.conf');
   const checkK = count(p, 'K') > 0;
 
