@@ -314,7 +314,10 @@ export function createQxDriver(ctx: DriverContext, opts: QxHooksOptions = {}): D
         proto = await detect();
       } catch (e) {
         await link.close().catch(() => {});
-        if (e instanceof TransportError) throw new WalnutError('DRIVER_INIT', `${tag}: Unable to open ${ctx.settings.port}: ${e.message}`);
+        if (e instanceof TransportError) {
+          const perm = /permission denied/i.test(e.message) ? ' (the driver runs as its user, `nut` by default: give it the port, e.g. the dialout group, or use -u)' : '';
+          throw new WalnutError('DRIVER_INIT', `${e.message}${perm}`);
+        }
         throw e;
       }
       log.info(`${tag}: Using protocol: ${proto.version}`);
