@@ -30,7 +30,7 @@ import {
   type PollResult,
 } from './machine.js';
 import { Notifier } from './notifier.js';
-import { negotiateTls, tlsPolicy } from './tls.js';
+import { negotiateTls, type ClientTlsSettings } from '../clients/tls.js';
 
 /** What the unprivileged monitor may ask of the privileged part. */
 export interface PrivilegedPort {
@@ -74,9 +74,8 @@ export class Upsmon {
   private reloadWanted = false;
   private stopWanted = false;
   private exitCode: number | undefined;
-  /** host:port that do not offer STARTTLS (asked once per run). */
+  /** host:port that do not offer STARTTLS (asked once per run, unless TLS is required). */
   private readonly plainHosts = new Set<string>();
-  private readonly warnedTls = new Set<string>();
 
   constructor(private readonly opts: UpsmonOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -264,25 +263,22 @@ export class Upsmon {
     const host = await this.resolveHost(m.host);
     const client = await NutClient.connect(host, m.port, { timeoutMs: this.opts.timeoutMs ?? 10_000, clock: this.clock });
     const key = `${m.host}:${m.port}`;
-    const policy = tlsPolicy(this.state.conf, m.host);
-    if ('error' in policy) {
+    // STARTTLS before any credential (src/clients/tls.ts): opportunistic, or required by FORCESSL / CERTVERIFY / CERTHOST
+    const c = this.state.conf;
+    const tlsSettings: ClientTlsSettings = {
+      certVerify: c.certVerify,
+      forceSsl: c.forceSsl,
+      certHosts: c.certHosts.map((h) => ({ host: h.host, name: h.name, verify: h.verify, force: h.force })),
+      noTls: this.plainHosts.has(key),
+      ...(c.certPath ? { certPath: c.certPath } : {}),
+      ...(c.certIdent ? { certIdent: c.certIdent } : {}),
+    };
+    try {
+      const outcome = await negotiateTls(client, m.host, m.port, tlsSettings, this.log);
+      if (!outcome.secure) this.plainHosts.add(key);
+    } catch (e) {
       client.close();
-      throw new Error(policy.error);
-    }
-    if (policy.required || !this.plainHosts.has(key)) {
-      try {
-        const mode = await negotiateTls(client, policy, m.host);
-        if (mode === 'plain') this.plainHosts.add(key);
-        else if (!policy.verify && !this.warnedTls.has(key)) {
-          this.warnedTls.add(key);
-          this.log.warn(`Connected to ${key} with TLS, but the server's certificate is not verified (set CERTVERIFY 1 and CERTPATH)`);
-        }
-      } catch (e) {
-        client.close();
-        // opportunistic TLS that failed in the handshake: plain text next time
-        if (!policy.required) this.plainHosts.add(key);
-        throw e;
-      }
+      throw e;
     }
     const s: Session = { client, loggedIn: false, primary: false };
     let error: string | undefined;
