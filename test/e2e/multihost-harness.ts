@@ -486,21 +486,34 @@ export function assertOutage(r: Run, frozen: RunHost[] = []): void {
   if (errs.length) throw new Error(`${errs.length} violation(s):\n- ${errs.join('\n- ')}\n${r.dump()}`);
 }
 
-/** A readable failure: the message, then every host's markers and logs. */
-function fail(r: Run, msg: string): never {
-  throw new Error(`${msg}\n${r.dump()}`);
-}
-
-function only(r: Run, h: RunHost, type: string): Marker {
-  const m = find(h, 'NOTIFY', type);
-  if (m.length !== 1) fail(r, `${h.label}: expected one ${type} notification, saw ${m.length}`);
-  return m[0]!;
-}
-
-function none(r: Run, h: RunHost, what: { kind: Marker['kind']; type?: string }[]): void {
-  for (const w of what) {
-    const m = find(h, w.kind, w.type);
-    if (m.length) fail(r, `${h.label}: unexpected ${w.kind} ${w.type ?? ''}: ${JSON.stringify(m[0])}`);
+/** Collects every violation of a run, then fails once with all of them and every host's markers and logs. */
+class Violations {
+  readonly errs: string[] = [];
+  constructor(private readonly r: Run) {}
+  that(ok: boolean, msg: () => string): boolean {
+    if (!ok) this.errs.push(msg());
+    return ok;
+  }
+  /** The one notification of `type` on `h` (a violation if there are 0 or several). */
+  one(h: RunHost, type: string): Marker | undefined {
+    const m = find(h, 'NOTIFY', type);
+    this.that(m.length === 1, () => `${h.label}: expected one ${type} notification, saw ${m.length}`);
+    return m[0];
+  }
+  none(h: RunHost, what: { kind: Marker['kind']; type?: string }[]): void {
+    for (const w of what) {
+      const m = find(h, w.kind, w.type);
+      this.that(m.length === 0, () => `${h.label}: unexpected ${w.kind} ${w.type ?? ''}: ${JSON.stringify(m[0])}`);
+    }
+  }
+  /** Every upsmon still running, every host still logged in. */
+  async allUp(): Promise<void> {
+    for (const h of this.r.hosts) this.that(h.upsmon?.exitedAt === undefined, () => `${h.label}: upsmon exited (code ${h.upsmon?.exitCode})`);
+    const n = await this.r.numLogins();
+    this.that(n === this.r.hosts.length, () => `NUMLOGINS myups is ${n}, expected ${this.r.hosts.length}`);
+  }
+  done(): void {
+    if (this.errs.length) throw new Error(`${this.errs.length} violation(s):\n- ${this.errs.join('\n- ')}\n${this.r.dump()}`);
   }
 }
 
@@ -512,13 +525,6 @@ const NO_SHUTDOWN = [
   { kind: 'WALL' as const },
 ];
 
-/** Every upsmon still running, every host still logged in. */
-async function assertAllUp(r: Run): Promise<void> {
-  for (const h of r.hosts) if (h.upsmon?.exitedAt !== undefined) fail(r, `${h.label}: upsmon exited (code ${h.upsmon.exitCode})`);
-  const n = await r.numLogins();
-  if (n !== r.hosts.length) fail(r, `NUMLOGINS myups is ${n}, expected ${r.hosts.length}`);
-}
-
 /**
  * power-returns.seq (OL → OB → OL before LB): every host notifies ONBATT then
  * ONLINE, and nobody shuts down — checked HOSTSYNC + DEADTIME after the power came back.
@@ -528,16 +534,18 @@ export async function powerReturns(r: Run): Promise<void> {
   await waitUntil('ONLINE on every host', () => r.hosts.every((h) => find(h, 'NOTIFY', 'ONLINE').length > 0), 30_000, () => r.dump());
   r.mark('ONLINE everywhere');
   await delay((r.timing.hostsync + r.timing.deadtime + 1) * 1000);
+  const v = new Violations(r);
   for (const h of r.hosts) {
-    const ob = only(r, h, 'ONBATT');
-    const ol = only(r, h, 'ONLINE');
-    if (ob.upsname !== UPSNAME || ob.text !== `UPS ${UPSNAME} on battery`) fail(r, `${h.label}: ONBATT ${JSON.stringify(ob)}`);
-    if (ol.upsname !== UPSNAME || ol.text !== `UPS ${UPSNAME} on line power`) fail(r, `${h.label}: ONLINE ${JSON.stringify(ol)}`);
-    if (!(ob.t < ol.t)) fail(r, `${h.label}: ONLINE before ONBATT`);
-    none(r, h, NO_SHUTDOWN);
-    if (fs.existsSync(path.join(h.dir, 'killpower'))) fail(r, `${h.label}: POWERDOWNFLAG written`);
+    const ob = v.one(h, 'ONBATT');
+    const ol = v.one(h, 'ONLINE');
+    if (ob) v.that(ob.upsname === UPSNAME && ob.upsnameSet && ob.text === `UPS ${UPSNAME} on battery`, () => `${h.label}: ONBATT ${JSON.stringify(ob)}`);
+    if (ol) v.that(ol.upsname === UPSNAME && ol.upsnameSet && ol.text === `UPS ${UPSNAME} on line power`, () => `${h.label}: ONLINE ${JSON.stringify(ol)}`);
+    if (ob && ol) v.that(ob.t < ol.t, () => `${h.label}: ONLINE before ONBATT`);
+    v.none(h, NO_SHUTDOWN);
+    v.that(!fs.existsSync(path.join(h.dir, 'killpower')), () => `${h.label}: POWERDOWNFLAG written`);
   }
-  await assertAllUp(r);
+  await v.allUp();
+  v.done();
 }
 
 /**
@@ -557,15 +565,17 @@ export async function upsdRestart(r: Run): Promise<void> {
   r.mark('all logged in again');
   await waitUntil('COMMOK on every host', () => r.hosts.every((h) => find(h, 'NOTIFY', 'COMMOK').length > 0), 15_000, () => r.dump());
   await delay((r.timing.deadtime + 1) * 1000);
+  const v = new Violations(r);
   for (const h of r.hosts) {
-    const bad = only(r, h, 'COMMBAD');
-    const ok = only(r, h, 'COMMOK');
-    if (bad.upsname !== UPSNAME || bad.text !== `Communications with UPS ${UPSNAME} lost`) fail(r, `${h.label}: COMMBAD ${JSON.stringify(bad)}`);
-    if (ok.upsname !== UPSNAME || ok.text !== `Communications with UPS ${UPSNAME} established`) fail(r, `${h.label}: COMMOK ${JSON.stringify(ok)}`);
-    if (!(bad.t < ok.t)) fail(r, `${h.label}: COMMOK before COMMBAD`);
-    none(r, h, [...NO_SHUTDOWN, { kind: 'NOTIFY', type: 'ONBATT' }, { kind: 'NOTIFY', type: 'ONLINE' }]);
+    const bad = v.one(h, 'COMMBAD');
+    const ok = v.one(h, 'COMMOK');
+    if (bad) v.that(bad.upsname === UPSNAME && bad.upsnameSet && bad.text === `Communications with UPS ${UPSNAME} lost`, () => `${h.label}: COMMBAD ${JSON.stringify(bad)}`);
+    if (ok) v.that(ok.upsname === UPSNAME && ok.upsnameSet && ok.text === `Communications with UPS ${UPSNAME} established`, () => `${h.label}: COMMOK ${JSON.stringify(ok)}`);
+    if (bad && ok) v.that(bad.t < ok.t, () => `${h.label}: COMMOK before COMMBAD`);
+    v.none(h, [...NO_SHUTDOWN, { kind: 'NOTIFY', type: 'ONBATT' }, { kind: 'NOTIFY', type: 'ONLINE' }]);
   }
-  await assertAllUp(r);
+  await v.allUp();
+  v.done();
 }
 
 /**
@@ -601,22 +611,26 @@ export async function driverKilledOnBattery(r: Run): Promise<void> {
   );
   r.mark('all shut down');
   const slack = (pollfreqalert + 0.5) * 1000;
+  const v = new Violations(r);
   for (const h of r.hosts) {
-    const ob = only(r, h, 'ONBATT');
-    const bad = only(r, h, 'COMMBAD');
-    const down = only(r, h, 'SHUTDOWN');
+    const ob = v.one(h, 'ONBATT');
+    const bad = v.one(h, 'COMMBAD');
+    const down = v.one(h, 'SHUTDOWN');
     const cmds = find(h, 'SHUTDOWNCMD');
-    if (cmds.length !== 1) fail(r, `${h.label}: SHUTDOWNCMD ran ${cmds.length} times`);
-    if (bad.upsname !== UPSNAME) fail(r, `${h.label}: COMMBAD ${JSON.stringify(bad)}`);
-    if (!(ob.t < tKill && tKill <= bad.t + 50)) fail(r, `${h.label}: ONBATT/COMMBAD not around the driver's death`);
+    v.that(cmds.length === 1, () => `${h.label}: SHUTDOWNCMD ran ${cmds.length} times`);
+    if (bad) v.that(bad.upsname === UPSNAME && bad.upsnameSet, () => `${h.label}: COMMBAD ${JSON.stringify(bad)}`);
+    if (ob && bad) v.that(ob.t < tKill && tKill <= bad.t + 50, () => `${h.label}: ONBATT/COMMBAD not around the driver's death`);
     // LB is inferred silently (§1.6): no LOWBATT
-    none(r, h, [{ kind: 'NOTIFY', type: 'LOWBATT' }, { kind: 'NOTIFY', type: 'ONLINE' }]);
+    v.none(h, [{ kind: 'NOTIFY', type: 'LOWBATT' }, { kind: 'NOTIFY', type: 'ONLINE' }]);
     const primary = h === r.ups;
     const floor = (primary ? deadtime : Math.max(deadtime, hostsync)) * 1000 - slack;
-    if (down.t - tKill < floor) fail(r, `${h.label}: shut down ${sec(down.t - tKill)} after the driver died; not before ${sec(floor)} (DEADTIME ${deadtime}, HOSTSYNC ${hostsync})`);
-    if (down.t - tKill > (deadtime + hostsync + 5) * 1000) fail(r, `${h.label}: shut down only ${sec(down.t - tKill)} after the driver died`);
-    if (h.upsmon?.exitCode !== 0) fail(r, `${h.label}: upsmon exit code ${h.upsmon?.exitCode}`);
+    if (down) {
+      v.that(down.t - tKill >= floor, () => `${h.label}: shut down ${sec(down.t - tKill)} after the driver died; not before ${sec(floor)} (DEADTIME ${deadtime}, HOSTSYNC ${hostsync})`);
+      v.that(down.t - tKill <= (deadtime + hostsync + 5) * 1000, () => `${h.label}: shut down only ${sec(down.t - tKill)} after the driver died`);
+    }
+    v.that(h.upsmon?.exitCode === 0, () => `${h.label}: upsmon exit code ${h.upsmon?.exitCode}`);
   }
+  v.done();
 }
 
 /** SIGSTOP every process of a host (the host "freezes"; its TCP session stays open). */
@@ -634,9 +648,17 @@ export async function frozenSecondary(r: Run, frozen: RunHost): Promise<void> {
   const before = frozen.markers().length;
   const pids = freeze(frozen);
   r.mark(`froze h${frozen.net.index}`);
-  if (!pids.includes(frozen.upsmon!.pid)) fail(r, `${frozen.label}: its upsmon (pid ${frozen.upsmon!.pid}) is not among the namespace's pids ${pids.join(',')}`);
+  if (!pids.includes(frozen.upsmon!.pid)) throw new Error(`${frozen.label}: its upsmon (pid ${frozen.upsmon!.pid}) is not among the namespace's pids ${pids.join(',')}`);
   await playOutage(r, [frozen]);
-  assertOutage(r, [frozen]);
-  if (frozen.markers().length !== before) fail(r, `${frozen.label}: notified while frozen`);
-  if ((await r.numLogins()) !== 1) fail(r, 'after the primary shut down, NUMLOGINS should count the frozen secondary only');
+  const v = new Violations(r);
+  v.that(frozen.markers().length === before, () => `${frozen.label}: notified while frozen`);
+  const n = await r.numLogins();
+  v.that(n === 1, () => `after the primary shut down, NUMLOGINS is ${n}: it should count the frozen secondary only`);
+  try {
+    assertOutage(r, [frozen]);
+  } catch (e) {
+    if (v.errs.length) throw new Error(`${v.errs.join('\n')}\n${(e as Error).message}`);
+    throw e;
+  }
+  v.done();
 }
