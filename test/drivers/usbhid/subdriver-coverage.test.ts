@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SHARED_DIR, requirePeers } from '../../support/peers.js';
 import { parseDevFile, type DevFile } from './subdriver-devfile.js';
-import { createHidMapper, selectSubdriver } from '../../../src/drivers/usbhid/subdrivers/index.js';
+import { CONVERTERS, allSubdrivers, createHidMapper, selectSubdriver, type HidInfoEntry, type Subdriver } from '../../../src/drivers/usbhid/subdrivers/index.js';
 
 /** Variables the dumps show that no Walnut table makes, per subdriver, and why. */
 const KNOWN_GAPS: Record<string, { names: string[]; why: string }> = {
@@ -219,4 +219,70 @@ describe('subdriver tables against every usbhid-ups dump', () => {
     assert.ok(listings >= 14, `${listings} dumps with listings`);
     t.diagnostic(`${listings} dumps with upsrw/upscmd listings`);
   });
+
+  test('value shapes: each value a dump shows fits one of its table rows (decimals, lookup values, dates)', (t) => {
+    if (!requirePeers(t, 'shared')) return;
+    const bad: string[] = [];
+    let checked = 0;
+    for (const { file, dev } of usbhidDumps()) {
+      if (nutVersion(file) < nutVersion('__2.6.0') || SHAPE_SKIP.some((x) => file.includes(x))) continue;
+      const sd = dumpSubdriver(dev);
+      for (const [name, raw] of dev.vars) {
+        const rows = sd.table.filter((e) => e.var === name && !e.status && !e.instcmd);
+        if (rows.length === 0) continue;
+        const val = raw.replace(/\s+#.*$/, ''); // the ddl's "#BAD" annotations
+        checked++;
+        if (SHAPE_EXCEPTIONS[`${file} ${name}`]) continue;
+        if (!rows.some((e) => shapeFits(e, val))) bad.push(`${file}: ${name} = "${val}" (${sd.name}: ${rows.map((e) => e.format ?? e.conv ?? '%.0f').join(' / ')})`);
+      }
+    }
+    assert.deepEqual(bad, []);
+    t.diagnostic(`${checked} values from NUT >= 2.6 dumps fit their rows`);
+  });
 });
+
+/** Dumps whose values show a known decoding problem of that NUT version (the ddl marks them). */
+const SHAPE_SKIP = [
+  'Back-UPS_ES_525__usbhid-ups__2.6.0', // output.voltage.nominal 2300.0 (exponent bug)
+  'Back-UPS_RS_500__usbhid-ups__2.7.2', // output.voltage.nominal 2300.0 (exponent bug)
+  'Liebert__PSA_1500__usbhid-ups__2.6.2', // Belkin HID 0.15 printed "%f" (27.300000)
+  'Liebert__GXT3__', // values marked #BAD in the ddl
+  'OPEN-UPS__usbhid-ups__2.6.5', // openUPS 0.1 scaled voltages wrongly (#BAD)
+  'OpenUPS2__usbhid-ups__2.7.2', // openUPS 0.1 scaled voltages wrongly (#BAD)
+];
+
+/** Single values that do not fit, and why (explicit, per file and variable). */
+const SHAPE_EXCEPTIONS: Record<string, string> = {
+  'APC/APC__AP9584__usbhid-ups__2.6.4__01.dev ups.mfr.date': 'the serial kit reports no date ("not set")',
+  'Eaton/Eaton__9SX_5000i__usbhid-ups__2.7.2__01.dev battery.protection': 'empty value in the dump',
+  'Liebert/Liebert__PSI5__usbhid-ups__2.8.2.1__01.dev battery.voltage.nominal': 'Belkin/Liebert HID 0.21 (NUT 2.8.2) prints whole volts; 0.18 (NUT 2.8.0, Liebert PSA) one decimal',
+  'Tripp_Lite/Tripp_Lite__SMART1500LCDT__usbhid-ups__2.6.3__01.dev battery.runtime': 'leading blank in the dump (" 10800")',
+  'HP/HP__R1500_G3_INT__usbhid-ups__2.6.4__01.dev output.current': 'NUT 2.6 printed two decimals; 2.7.4 (SMC15002URM) prints one',
+  'HP/HP__R1500_G3_INT__usbhid-ups__2.6.4__02.dev output.current': 'NUT 2.6 printed two decimals; 2.7.4 (SMC15002URM) prints one',
+  'Tripp_Lite/Tripp_Lite__SMART1300LCDT__usbhid-ups__2.6.4__01.dev output.current': 'NUT 2.6 printed two decimals; 2.7.4 (SMC15002URM) prints one',
+  'Tripp_Lite/Tripp_Lite__SMART1500LCDT__usbhid-ups__2.6.3__01.dev output.current': 'NUT 2.6 printed two decimals; 2.7.4 (SMC15002URM) prints one',
+  'Tripp_Lite/Tripp_Lite__SU1500RTXL2UA__usbhid-ups__2.6.3__01.dev output.current': 'NUT 2.6 printed two decimals; 2.7.4 (SMC15002URM) prints one',
+  'Tripp_Lite/Tripp_Lite__SU1500RTXLCD2U__usbhid-ups__2.6.3__01.dev output.current': 'NUT 2.6 printed two decimals; 2.7.4 (SMC15002URM) prints one',
+};
+
+/** The table the dump's own NUT used (by driver.version.data), else the probe's. */
+function dumpSubdriver(dev: DevFile): Subdriver {
+  const data = (dev.vars.get('driver.version.data') ?? '').replace(/\s+[\d.]+( \(experimental\))?$/, '');
+  const name = RENAMED[data] ?? data;
+  return allSubdrivers().find((s) => s.name === name) ?? selectSubdriver(parseInt(dev.vars.get('ups.vendorid')!, 16), parseInt(dev.vars.get('ups.productid')!, 16));
+}
+
+function shapeFits(e: HidInfoEntry, val: string): boolean {
+  if (e.flags.includes('stringid') || e.flags.includes('absent')) return true;
+  const fmt = e.format ?? '%.0f';
+  if (e.conv) {
+    const c = CONVERTERS[e.conv];
+    if (c.values) return c.values.includes(val);
+    if (e.conv === 'date') return /^\d{4}\/\d{2}\/\d{2}$/.test(val);
+    if (!c.numeric) return true;
+  }
+  const m = /^%\.(\d)f$/.exec(e.conv ? (e.format ?? '%.1f') : fmt);
+  if (!m) return true;
+  const n = Number(m[1]);
+  return new RegExp(n === 0 ? '^-?\\d+$' : `^-?\\d+\\.\\d{${n}}$`).test(val);
+}

@@ -55,12 +55,13 @@ export const APC_TABLE: readonly HidInfoEntry[] = [
   v('input.transfer.high', 'UPS.Input.HighVoltageTransfer', ['semistatic', 'rw', 'string'], { length: 10 }),
   v('input.sensitivity', 'UPS.Input.APCSensitivity', ['semistatic', 'rw', 'string', 'enum'], { length: 10, conv: 'apcSensitivity' }),
   v('output.voltage', 'UPS.Output.Voltage', ['quick'], { format: '%.1f' }),
-  v('output.voltage.nominal', 'UPS.Output.ConfigVoltage', ['static']),
+  v('output.voltage.nominal', 'UPS.Output.ConfigVoltage', ['static'], { format: '%.1f' }),
   v('output.frequency', 'UPS.Output.Frequency', ['quick'], { format: '%.1f' }),
   v('output.current', 'UPS.Output.Current', ['quick'], { format: '%.2f' }),
   // ups
   v('ups.load', 'UPS.PowerConverter.PercentLoad', ['quick']),
-  v('ups.load', 'UPS.Output.PercentLoad', ['quick']),
+  // one decimal from the Output collection (Smart-UPS "5.8"), whole percent elsewhere (BK650M2 "5")
+  v('ups.load', 'UPS.Output.PercentLoad', ['quick'], { format: '%.1f' }),
   v('ups.load', `${PS}.PercentLoad`, ['quick']),
   v('ups.realpower.nominal', 'UPS.PowerConverter.ConfigActivePower', ['static']),
   v('ups.realpower.nominal', 'UPS.Output.ConfigActivePower', ['static']),

@@ -16,8 +16,9 @@ export const BELKIN_TABLE: readonly HidInfoEntry[] = [
   v('battery.runtime', `${PS}.RunTimeToEmpty`, ['quick']),
   v('battery.voltage', `${PS}.Voltage`, ['quick'], { format: '%.1f' }),
   v('battery.voltage', 'UPS.Battery.Voltage', ['quick'], { format: '%.1f' }),
-  v('battery.voltage.nominal', `${PS}.ConfigVoltage`, ['static']),
-  v('battery.voltage.nominal', 'UPS.Battery.ConfigVoltage', ['static']),
+  // "12.0" in the Liebert PSA/PSP dumps
+  v('battery.voltage.nominal', `${PS}.ConfigVoltage`, ['static'], { format: '%.1f' }),
+  v('battery.voltage.nominal', 'UPS.Battery.ConfigVoltage', ['static'], { format: '%.1f' }),
   v('battery.type', `${PS}.iDeviceChemistry`, ['static', 'stringid']),
   v('input.voltage', 'UPS.Input.Voltage', ['quick'], { format: '%.1f' }),
   v('input.voltage.nominal', 'UPS.Input.ConfigVoltage', ['static']),

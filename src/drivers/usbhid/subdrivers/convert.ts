@@ -12,6 +12,8 @@ export interface Converter {
   fromNut?(text: string): number | undefined;
   /** The published values, for enums. */
   values?: readonly string[];
+  /** For unit conversions: the number before formatting (a row's `format` then applies). */
+  numeric?: (value: number) => number;
 }
 
 function lookup(pairs: ReadonlyArray<[number, string]>): Converter {
@@ -117,6 +119,7 @@ export const CONVERTERS: Readonly<Record<ConverterName, Converter>> = {
     [2, 'ESS'],
   ]),
   kelvinToCelsius: {
+    numeric: (v) => v - 273.15,
     toNut: (v) => formatNumber('%.1f', v - 273.15),
     fromNut: (t) => (isNumeric(t) ? Number(t) + 273.15 : undefined),
   },

@@ -152,7 +152,11 @@ export function createHidMapper(sd: Subdriver, options: MapperOptions = {}): Hid
       // as the device sends it (a 2.8.1 dump shows "battery.mfr.date: 1 ")
       return options.strings?.(Math.trunc(value));
     }
-    if (e.conv) return CONVERTERS[e.conv].toNut(value);
+    if (e.conv) {
+      const c = CONVERTERS[e.conv];
+      if (c.numeric && e.format) return formatNumber(e.format, c.numeric(value));
+      return c.toNut(value);
+    }
     return formatNumber(e.format ?? '%.0f', value);
   }
 

@@ -40,7 +40,7 @@ export const MGE_TABLE: readonly HidInfoEntry[] = [
   v('battery.charge.low', `${PS}.RemainingCapacityLimit`, ['semistatic', 'rw', 'string'], { length: 5 }),
   v('battery.charge.warning', `${PS}.WarningCapacityLimit`, ['semistatic']),
   v('battery.charge.restart', `${PS}.RestartLevel`, ['semistatic', 'rw', 'string'], { length: 3 }),
-  v('battery.capacity', `${BAT}.DesignCapacity`, ['static'], { format: '%.0f' }),
+  v('battery.capacity', `${BAT}.DesignCapacity`, ['static'], { format: '%.2f' }),
   v('battery.runtime', `${PS}.RunTimeToEmpty`, ['quick']),
   v('battery.runtime.low', `${BAT}.RemainingTimeLimit`, ['semistatic', 'rw', 'string'], { length: 10 }),
   v('battery.runtime.low', `${PS}.RemainingTimeLimit`, ['semistatic', 'rw', 'string'], { length: 10 }),

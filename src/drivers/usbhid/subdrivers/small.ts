@@ -26,14 +26,14 @@ function make(name: string, version: string, ids: readonly UsbId[], table: reado
   };
 }
 
-const batteryRows = (voltFormat = '%.1f'): HidInfoEntry[] => [
+const batteryRows = (voltFormat = '%.1f', nominalFormat = '%.0f'): HidInfoEntry[] => [
   v('battery.charge', `${PS}.RemainingCapacity`, ['quick']),
   v('battery.charge.low', `${PS}.RemainingCapacityLimit`, ['semistatic', 'rw', 'string'], { length: 10 }),
   v('battery.charge.warning', `${PS}.WarningCapacityLimit`, ['semistatic']),
   v('battery.runtime', `${PS}.RunTimeToEmpty`, ['quick']),
   v('battery.runtime.low', `${PS}.RemainingTimeLimit`, ['semistatic']),
   v('battery.voltage', `${PS}.Voltage`, ['quick'], { format: voltFormat }),
-  v('battery.voltage.nominal', `${PS}.ConfigVoltage`, ['static'], { format: voltFormat === '%.1f' ? '%.0f' : voltFormat }),
+  v('battery.voltage.nominal', `${PS}.ConfigVoltage`, ['static'], { format: nominalFormat }),
   v('battery.type', `${PS}.iDeviceChemistry`, ['static', 'stringid']),
 ];
 
@@ -128,7 +128,7 @@ export const salicru = make(
 
 // Legrand (1cb0): Keor; whole volts and hertz
 export const LEGRAND_TABLE: readonly HidInfoEntry[] = [
-  ...batteryRows('%.1f'),
+  ...batteryRows('%.1f', '%.1f'),
   v('input.voltage', 'UPS.Input.Voltage', ['quick']),
   v('input.voltage.nominal', 'UPS.Input.ConfigVoltage', ['static']),
   v('input.transfer.low', 'UPS.Input.LowVoltageTransfer', ['semistatic', 'rw', 'string'], { length: 10 }),
@@ -162,7 +162,7 @@ export const OPENUPS_TABLE: readonly HidInfoEntry[] = [
   v('battery.runtime', `${PS}.RunTimeToEmpty`, ['quick']),
   v('battery.voltage', `${PS}.Voltage`, ['quick'], { format: '%.2f' }),
   v('battery.current', `${PS}.Current`, ['quick'], { format: '%.3f' }),
-  v('battery.temperature', 'UPS.PowerSummary.Temperature', ['quick'], { conv: 'kelvinToCelsius' }),
+  v('battery.temperature', 'UPS.PowerSummary.Temperature', ['quick'], { conv: 'kelvinToCelsius', format: '%.2f' }),
   v('battery.type', `${PS}.iDeviceChemistry`, ['static', 'stringid']),
   v('battery.mfr.date', `${PS}.iOEMInformation`, ['static', 'stringid']),
   v('input.voltage', 'UPS.PowerConverter.Input.Voltage', ['quick'], { format: '%.2f' }),

@@ -7,6 +7,7 @@ import { beeperCommands, cmd, idsMatch, plainIdentify, st, statusRows, testComma
 import type { HidInfoEntry, Subdriver, UsbId } from './types.js';
 
 const PS = 'UPS.PowerSummary';
+// Formats follow the upsc output of the Tripp Lite / HP dumps ("36.0", "266.0", "96.0").
 
 export const TRIPPLITE_TABLE: readonly HidInfoEntry[] = [
   v('battery.charge', `${PS}.RemainingCapacity`, ['quick']),
@@ -15,25 +16,25 @@ export const TRIPPLITE_TABLE: readonly HidInfoEntry[] = [
   v('battery.runtime', `${PS}.RunTimeToEmpty`, ['quick']),
   v('battery.voltage', `${PS}.Voltage`, ['quick'], { format: '%.1f' }),
   v('battery.voltage', 'UPS.BatterySystem.Voltage', ['quick'], { format: '%.1f' }),
-  v('battery.voltage.nominal', `${PS}.ConfigVoltage`, ['static']),
-  v('battery.voltage.nominal', 'UPS.BatterySystem.ConfigVoltage', ['static']),
+  v('battery.voltage.nominal', `${PS}.ConfigVoltage`, ['static'], { format: '%.1f' }),
+  v('battery.voltage.nominal', 'UPS.BatterySystem.ConfigVoltage', ['static'], { format: '%.1f' }),
   v('battery.temperature', 'UPS.BatterySystem.Temperature', ['quick'], { conv: 'kelvinToCelsius' }),
   v('battery.type', `${PS}.iDeviceChemistry`, ['static', 'stringid']),
   v('input.voltage', 'UPS.Input.Voltage', ['quick'], { format: '%.1f' }),
   v('input.voltage.nominal', 'UPS.Input.ConfigVoltage', ['static']),
   v('input.frequency', 'UPS.Input.Frequency', ['quick'], { format: '%.1f' }),
-  v('input.transfer.low', 'UPS.PowerConverter.Output.LowVoltageTransfer', ['semistatic', 'rw', 'string'], { length: 10 }),
-  v('input.transfer.low', 'UPS.Input.LowVoltageTransfer', ['semistatic', 'rw', 'string'], { length: 10 }),
-  v('input.transfer.high', 'UPS.PowerConverter.Output.HighVoltageTransfer', ['semistatic', 'rw', 'string'], { length: 10 }),
-  v('input.transfer.high', 'UPS.Input.HighVoltageTransfer', ['semistatic', 'rw', 'string'], { length: 10 }),
+  v('input.transfer.low', 'UPS.PowerConverter.Output.LowVoltageTransfer', ['semistatic', 'rw', 'string'], { length: 10, format: '%.1f' }),
+  v('input.transfer.low', 'UPS.Input.LowVoltageTransfer', ['semistatic', 'rw', 'string'], { length: 10, format: '%.1f' }),
+  v('input.transfer.high', 'UPS.PowerConverter.Output.HighVoltageTransfer', ['semistatic', 'rw', 'string'], { length: 10, format: '%.1f' }),
+  v('input.transfer.high', 'UPS.Input.HighVoltageTransfer', ['semistatic', 'rw', 'string'], { length: 10, format: '%.1f' }),
   v('output.voltage', 'UPS.Output.Voltage', ['quick'], { format: '%.1f' }),
   v('output.voltage.nominal', 'UPS.Output.ConfigVoltage', ['static']),
   v('output.frequency', 'UPS.Output.Frequency', ['quick'], { format: '%.1f' }),
   v('output.frequency.nominal', 'UPS.Output.ConfigFrequency', ['static']),
-  v('output.current', 'UPS.Output.Current', ['quick'], { format: '%.2f' }),
+  v('output.current', 'UPS.Output.Current', ['quick'], { format: '%.1f' }),
   v('ups.load', 'UPS.Output.PercentLoad', ['quick']),
   v('ups.load', `${PS}.PercentLoad`, ['quick']),
-  v('ups.power', 'UPS.Output.ApparentPower', ['quick']),
+  v('ups.power', 'UPS.Output.ApparentPower', ['quick'], { format: '%.1f' }),
   v('ups.power.nominal', 'UPS.Flow.ConfigApparentPower', ['static']),
   v('ups.power.nominal', `${PS}.ConfigApparentPower`, ['static']),
   v('ups.beeper.status', `${PS}.AudibleAlarmControl`, ['quick'], { conv: 'beeper' }),
