@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { requirePeers, NUT_LIBEXEC } from '../../support/peers.js';
-import { startProc, stopProc, waitFor, type Proc } from '../../support/proc.js';
+import { execProgram, startProc, stopProc, waitFor, type Proc } from '../../support/proc.js';
 import { startRealUpsd } from '../../support/real-nut.js';
 import { parseDevDump } from '../../../src/drivers/nutdrv_qx/simulator.js';
 import { startBench, startWalnutDriver, realQxDump, upscmd, IPPON_DEV, DIGITUS_DEV, type Bench } from './harness.js';
@@ -99,4 +99,19 @@ test('real upscmd → real upsd → real nutdrv_qx puts the same bytes on the li
     assert.match(r.stdout + r.stderr, cmd === 'beeper.toggle' ? /SUCCESS/ : /^OK$/m, cmd);
     await waitFor(`${cmd} on the line`, () => b.sim.log.slice(before).some((e) => e.request === bytes), 3000, 20);
   }
+  // the command list and the writable variables (flags, ranges) as NUT's clients see them
+  const lists = async () => ({
+    cmds: (await execProgram('upscmd', ['-l', b.ups], process.env, 10_000)).stdout,
+    rw: (await execProgram('upsrw', ['-u', 'admin', '-p', 'adminpass', b.ups], process.env, 10_000)).stdout,
+  });
+  const real = await lists();
+  await stopProc(drv);
+  await startWalnutDriver(b, 'ippon');
+  // driver.version.usb is the real driver's only: gone = upsd reads Walnut's driver now
+  await waitFor('walnut driver under real upsd', async () => (await b.upsc('driver.version.usb')).code !== 0 && (await b.upsc('ups.status')).code === 0, 15_000, 100);
+  const ours = await lists();
+  assert.match(real.cmds, /test\.battery\.start\.quick/);
+  assert.match(real.rw, /ups\.delay\.start/);
+  assert.equal(ours.cmds, real.cmds);
+  assert.equal(ours.rw, real.rw);
 });
