@@ -89,6 +89,8 @@ export async function main(argv: string[]): Promise<number> {
 
   const debug = count(p, 'D');
   const fg = count(p, 'F');
+  // started by a launcher (walnut service) that goes away: a closed stderr must not kill upsd
+  process.stderr.on('error', () => {});
   // NUT: stderr in the foreground (-F, -D), the system log always when there is one
   const { logger: log, close: closeLog } = daemonLog({ ident: 'upsd', foreground: fg > 0 || debug > 0, debugLevel: debug });
   if (last(p, 'r') !== undefined) log.warn('-r (chroot) is not supported by Walnut; ignored');
