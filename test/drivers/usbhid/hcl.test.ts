@@ -70,12 +70,15 @@ describe('hardware list', () => {
   });
 
   test('walnut hcl (the program): text, --json, filter, --checked, errors', async () => {
-    const [text, json, none, bad] = await Promise.all([
+    const [text, json, none, bad, help] = await Promise.all([
       execProgram(WALNUT, ['hcl']),
       execProgram(WALNUT, ['hcl', '--json', '--checked', 'apc']),
       execProgram(WALNUT, ['hcl', 'no-such-vendor']),
       execProgram(WALNUT, ['hcl', '--bogus']),
+      execProgram(WALNUT, ['--help']),
     ]);
+    assert.match(help.stdout, /^  udev-rules\s+udev rules for USB UPS units/m);
+    assert.match(help.stdout, /^  hcl\s+hardware list of the usbhid-ups driver/m);
     assert.equal(text.code, 0, text.stderr);
     assert.equal(text.stdout, hclText());
     assert.equal(json.code, 0, json.stderr);
