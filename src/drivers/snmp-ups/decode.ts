@@ -106,8 +106,13 @@ export function allOids(m: MibMapping): string[] {
   const s = new Set<string>();
   for (const v of m.vars) for (const o of oidList(v)) s.add(o);
   for (const st of m.status) s.add(st.oid);
-  for (const c of m.commands) s.add(c.probe ?? c.oid);
+  for (const c of m.commands) for (const o of probeOids(c)) s.add(o);
   return [...s];
+}
+
+/** The OIDs whose presence offers a command. */
+export function probeOids(c: MibCommand): readonly string[] {
+  return c.probe === undefined ? [c.oid] : typeof c.probe === 'string' ? [c.probe] : c.probe;
 }
 
 /** The OIDs read at every poll: status and `quick` variables. */

@@ -51,8 +51,8 @@ export interface MibCommand {
   oid: string;
   type: 'integer' | 'string' | 'oid';
   value: CmdValue;
-  /** The command is offered only when this OID answers at start (default: `oid` itself). */
-  probe?: string;
+  /** The command is offered only when this OID (or one of these) answers at start (default: `oid` itself). */
+  probe?: string | readonly string[];
 }
 
 /** NUT alarm texts from an alarm table walk: value (OID or number) → status token and/or alarm text. */

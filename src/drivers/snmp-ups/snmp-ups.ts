@@ -16,7 +16,7 @@ import { AUTH_PROTOCOLS, PRIV_PROTOCOLS, openSnmp, parseAgentAddress } from '../
 import type { AuthProtocol, PrivProtocol, SecLevel, SnmpClient, SnmpOptions, SnmpValue, SnmpVersion } from '../../transports/snmp.js';
 import { STAT_FAILED, STAT_HANDLED, STAT_INVALID, STAT_UNKNOWN } from '../core/driver.js';
 import type { DriverContext, DriverDefinition, DriverHooks } from '../core/driver.js';
-import { allOids, alarmsOf, commandSet, decodeVar, detectMapping, detectionOids, quickOids, setvarSet, statusTokens } from './decode.js';
+import { allOids, alarmsOf, commandSet, probeOids, decodeVar, detectMapping, detectionOids, quickOids, setvarSet, statusTokens } from './decode.js';
 import type { MibMapping, MibVar } from './mib.js';
 import { oidList, validateMapping } from './mib.js';
 import { BUILTIN_MIBS } from './mibs/index.js';
@@ -179,7 +179,7 @@ class SnmpUps implements DriverHooks {
     this.lastFull = this.ctx.clock.now();
     for (const c of det.mapping.commands) {
       // offered only when the agent has the object the command writes (or its probe)
-      if ((values.get(c.probe ?? c.oid)?.type ?? 'exception') !== 'exception') {
+      if (probeOids(c).some((o) => (values.get(o)?.type ?? 'exception') !== 'exception')) {
         this.offered.add(c.cmd);
         st.addCmd(c.cmd);
       }
@@ -320,7 +320,7 @@ export const snmpUps: DriverDefinition = {
     { name: 'snmp_retries', help: 'retries per request (default 5)' },
     { name: 'snmp_timeout', help: 'seconds per try (default 1)' },
     { name: 'secLevel', help: 'SNMPv3 noAuthNoPriv (default), authNoPriv, authPriv' },
-    { name: 'secName', help: 'SNMPv3 security name' },
+    { name: 'secName', help: 'SNMPv3 security name (not published, as in NUT)', sensitive: true },
     { name: 'authPassword', help: 'SNMPv3 authentication pass phrase', sensitive: true },
     { name: 'privPassword', help: 'SNMPv3 privacy pass phrase', sensitive: true },
     { name: 'authProtocol', help: 'MD5 (default), SHA, SHA224, SHA256, SHA384, SHA512' },

@@ -104,6 +104,7 @@ export const APCC_MIB: MibMapping = {
     { cmd: 'test.battery.start', oid: `${A}.7.2.2.0`, type: 'integer', value: 2 },
     { cmd: 'calibrate.start', oid: `${A}.7.2.5.0`, type: 'integer', value: 2 },
     { cmd: 'calibrate.stop', oid: `${A}.7.2.5.0`, type: 'integer', value: 3 },
-    { cmd: 'reset.input.minmax', oid: `${A}.9.1.1.0`, type: 'integer', value: 2 },
+    // offered when the UPS reports input min/max (as NUT, which offers it without the control OID)
+    { cmd: 'reset.input.minmax', oid: `${A}.9.1.1.0`, type: 'integer', value: 2, probe: [`${A}.3.3.3.0`, `${A}.3.2.3.0`] },
   ],
 };

@@ -5,8 +5,9 @@
  * tokens for battery low / calibration / replace battery likewise.
  * Differences from NUT 2.8.0: upsBaseOutputStatus gives OL/OB/BOOST/OFF
  * (2.8.0 maps none of its values, so it shows no OL/OB at all; the 2.7.2
- * dump in ../shared/ddl shows OL), and the commands write 2 by themselves
- * (2.8.0 refuses them without an explicit value).
+ * dump in ../shared/ddl shows OL), the commands write 2 (3: stop) by
+ * themselves (2.8.0 refuses them without an explicit value), and there is no
+ * shutdown.stayoff (2.8.0 sends it to upsAdvanceControlTurnOnUPS).
  */
 import type { MibMapping } from '../mib.js';
 import { SYSTEM_VARS } from './system.js';
@@ -55,5 +56,9 @@ export const CYBERPOWER_MIB: MibMapping = {
     { cmd: 'shutdown.return', oid: `${C}.6.2.3.0`, type: 'integer', value: 2 },
     { cmd: 'test.failure.start', oid: `${C}.6.2.4.0`, type: 'integer', value: 2 },
     { cmd: 'test.battery.start', oid: `${C}.7.2.2.0`, type: 'integer', value: 2 },
+    // upsAdvanceTestIndicators (.5), upsAdvanceTestRuntimeCalibration (.6; results in .7)
+    { cmd: 'test.panel.start', oid: `${C}.7.2.5.0`, type: 'integer', value: 2 },
+    { cmd: 'calibrate.start', oid: `${C}.7.2.6.0`, type: 'integer', value: 2, probe: [`${C}.7.2.6.0`, `${C}.7.2.7.0`] },
+    { cmd: 'calibrate.stop', oid: `${C}.7.2.6.0`, type: 'integer', value: 3, probe: [`${C}.7.2.6.0`, `${C}.7.2.7.0`] },
   ],
 };
