@@ -3,8 +3,9 @@
  * four hosts on a private bridge — the UPS host (upsd + dummy-ups playing
  * OL → OB → OB LB, and the primary upsmon), two secondaries running Walnut's
  * upsmon and one running real NUT 2.8.0 upsmon — and the same run with real
- * NUT's upsd, dummy-ups and primary upsmon serving Walnut secondaries, and a
- * run with one secondary frozen by SIGSTOP. Each run has its own namespaces
+ * NUT's upsd, dummy-ups and primary upsmon serving Walnut secondaries, the
+ * reverse (Walnut's upsd and dummy-ups with a real NUT primary), and a run
+ * with one secondary frozen by SIGSTOP. Each run has its own namespaces
  * and they go concurrently. Assertions: test/e2e/multihost-harness.ts
  * (assertOutage), the same ones real NUT passes in multihost-nut.test.ts.
  */
@@ -45,6 +46,14 @@ describe('how-to in namespaces: power fails, the battery runs low', { concurrenc
   test('real NUT upsd + dummy-ups + primary upsmon serving Walnut secondaries (and a NUT one)', { timeout: 150_000 }, async (t) => {
     if (!requireLab(t, true)) return;
     const r = await lab('nut', 'nut');
+    await playOutage(r);
+    for (const line of r.summary().split('\n')) t.diagnostic(line);
+    assertOutage(r);
+  });
+
+  test('Walnut upsd + dummy-ups serving a real NUT primary upsmon (FSD and NUMLOGINS through Walnut upsd)', { timeout: 150_000 }, async (t) => {
+    if (!requireLab(t, true)) return;
+    const r = await lab('walnut', 'nut');
     await playOutage(r);
     for (const line of r.summary().split('\n')) t.diagnostic(line);
     assertOutage(r);
