@@ -380,6 +380,17 @@ describe('instant commands and setvar writes', () => {
     assert.deepEqual(w.find((x) => x.var === 'input.sensitivity')?.enums, ['low', 'medium', 'high']);
   });
 
+  test('MGE: outlet descriptions are state-only writable labels', () => {
+    const m = createHidMapper(mge, { paths: ['UPS.OutletSystem.Outlet.[1].OutletID', 'UPS.OutletSystem.Outlet.[2].OutletID'] });
+    assert.deepEqual(m.initialVars(), [
+      ['outlet.desc', 'Main Outlet'],
+      ['outlet.1.desc', 'PowerShare Outlet 1'],
+    ]);
+    assert.deepEqual(m.setvarWrites('outlet.desc', 'Servers'), []);
+    assert.throws(() => m.setvarWrites('outlet.desc', 'x'.repeat(21)), /longer than 20/);
+    assert.deepEqual(m.apply('UPS.OutletSystem.Outlet.[2].OutletID', 2).vars, [['outlet.1.id', '2']]);
+  });
+
   test('CyberPower: delays in whole minutes, defaults 60/120', () => {
     const paths = ['UPS.Output.DelayBeforeShutdown', 'UPS.Output.DelayBeforeStartup'];
     const m = createHidMapper(cps, { paths });

@@ -323,7 +323,10 @@ export function createHidMapper(sd: Subdriver, options: MapperOptions = {}): Hid
     setvarWrites(name, value) {
       const absentRw = sd.table.find((e) => e.var === name && e.flags.includes('absent') && e.flags.includes('rw') && has(e));
       if (absentRw) {
-        if (!isNumeric(value)) throw new WalnutError('INVALID-VALUE', `${name}: '${value}' is not a number`);
+        // state-only variables: the delays the commands use, or a label (outlet.desc)
+        const isDelay = absentRw.default === 'offdelay' || absentRw.default === 'ondelay';
+        if (isDelay && !isNumeric(value)) throw new WalnutError('INVALID-VALUE', `${name}: '${value}' is not a number`);
+        if (absentRw.length !== undefined && value.length > absentRw.length) throw new WalnutError('INVALID-VALUE', `${name}: longer than ${absentRw.length} characters`);
         if (absentRw.default === 'offdelay') offdelay = Number(value);
         else if (absentRw.default === 'ondelay') ondelay = Number(value);
         return [];
