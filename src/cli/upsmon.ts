@@ -345,6 +345,10 @@ async function runMonitor(o: RunOptions): Promise<number> {
   process.on('SIGUSR1', onUsr1);
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onTerm);
+  // the monitor must outlive a bug: report it loudly and keep polling
+  const onUncaught = (e: unknown) => log.alert(`upsmon: unexpected error (monitoring goes on): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', onUncaught);
   let code: number;
   try {
     code = await mon.run();
@@ -353,6 +357,8 @@ async function runMonitor(o: RunOptions): Promise<number> {
     process.off('SIGUSR1', onUsr1);
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onTerm);
+    process.off('uncaughtException', onUncaught);
+    process.off('unhandledRejection', onUncaught);
     if (o.pidFile) removePidFile(o.pidFile);
   }
   if (process.connected) process.disconnect?.();

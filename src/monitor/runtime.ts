@@ -52,13 +52,20 @@ export interface UpsmonOptions {
   family?: 4 | 6;
   env?: NodeJS.ProcessEnv;
   wallCommand?: string;
+  /** How soon a session without LOGIN (or PRIMARY) is reopened to try again (default 60 s). */
+  loginRetryMs?: number;
 }
 
 interface Session {
   client: NutClient;
   loggedIn: boolean;
   primary: boolean;
+  /** When it was opened (a session without its rights is retried after LOGIN_RETRY_MS). */
+  since: number;
 }
+
+/** A session that did not get LOGIN (or PRIMARY for a primary) is reopened this often. */
+const LOGIN_RETRY_MS = 60_000;
 
 const HOSTSYNC_STEP_MS = 250;
 
@@ -136,9 +143,14 @@ export class Upsmon {
           this.exec(requestFsd(this.state, this.clock.now()));
           continue;
         }
-        await this.pollAll();
-        this.exec(recalc(this.state, this.clock.now()));
-        if (!this.opts.privileged.parentAlive()) this.exec(onParentGone(this.state, this.clock.now()));
+        try {
+          await this.pollAll();
+          this.exec(recalc(this.state, this.clock.now()));
+          if (!this.opts.privileged.parentAlive()) this.exec(onParentGone(this.state, this.clock.now()));
+        } catch (e) {
+          // a bug must never end the monitoring: log it and go on with the next loop
+          this.log.alert(`upsmon: unexpected error in the polling loop: ${(e as Error).stack ?? String(e)}`);
+        }
         if (this.state.phase !== 'running') continue;
         const planned = Math.max(100, pollInterval(this.state, this.clock.now()));
         const before = this.clock.now();
@@ -257,9 +269,14 @@ export class Upsmon {
   /** The session of UPS i, connecting and logging in when there is none. Throws on connection failure. */
   private async session(i: number): Promise<Session> {
     const have = this.sessions[i];
-    if (have && have.client.isOpen) return have;
-    this.sessions[i] = undefined;
     const m = this.state.conf.monitors[i]!;
+    const lacking = have && (!have.loggedIn || (m.role === 'primary' && !have.primary));
+    if (have && have.client.isOpen && !(lacking && this.clock.now() - have.since >= (this.opts.loginRetryMs ?? LOGIN_RETRY_MS))) return have;
+    if (have?.client.isOpen) {
+      this.log.info(`UPS ${m.system}: reconnecting to try the login again`);
+      have.client.close();
+    }
+    this.sessions[i] = undefined;
     const host = await this.resolveHost(m.host);
     const client = await NutClient.connect(host, m.port, { timeoutMs: this.opts.timeoutMs ?? 10_000, clock: this.clock });
     const key = `${m.host}:${m.port}`;
@@ -280,7 +297,7 @@ export class Upsmon {
       client.close();
       throw e;
     }
-    const s: Session = { client, loggedIn: false, primary: false };
+    const s: Session = { client, loggedIn: false, primary: false, since: this.clock.now() };
     let error: string | undefined;
     try {
       await client.username(m.user);
@@ -342,7 +359,10 @@ export class Upsmon {
     const n = this.state.ups.length;
     const results = await Promise.all(Array.from({ length: n }, (_, i) => this.pollOne(i)));
     const now = this.clock.now();
-    results.forEach((r, i) => this.exec(onPoll(this.state, i, now, r)));
+    results.forEach((r, i) => {
+      if (this.log.debugLevel >= 2) this.log.debug(2, `Poll UPS [${this.state.ups[i]?.system}]: ${r.ok ? `status "${r.status}"` : `failed: ${r.reason}`}`);
+      this.exec(onPoll(this.state, i, now, r));
+    });
   }
 
   private async setFsd(i: number): Promise<string | undefined> {

@@ -23,6 +23,10 @@ export const UPSMON_BIN = path.join(REPO_ROOT, 'bin/upsmon');
 
 export interface UpsHost {
   port: number;
+  /** Walnut only: rewrite upsd.users and reload upsd. */
+  setUsers?(text: string): Promise<void>;
+  /** Walnut only: stop the driver (upsd then answers DRIVER-NOT-CONNECTED). */
+  stopDriver?(): Promise<void>;
   /** dummy@127.0.0.1:port */
   system: string;
   setStatus(status: string): Promise<void>;
@@ -53,11 +57,20 @@ export async function walnutUps(): Promise<UpsHost> {
     driver!.state.setInfo('ups.status', s);
   });
   await waitFor('Walnut upsd serves ups.status', async () => (await h.status().catch(() => 'WAIT')) !== 'WAIT', 10_000, 100);
+  let driverStopped = false;
   return {
     ...h,
+    async setUsers(text: string) {
+      fs.writeFileSync(path.join(d.etc, 'upsd.users'), text);
+      await upsd!.reload();
+    },
+    async stopDriver() {
+      driverStopped = true;
+      await driver!.stop();
+    },
     async stop() {
       await upsd!.stop();
-      await driver!.stop();
+      if (!driverStopped) await driver!.stop();
       d.cleanup();
     },
   };
