@@ -33,21 +33,21 @@ async function lab(): Promise<Run> {
 
 describe('how-to in namespaces with Walnut: faults and recoveries', { concurrency: true }, () => {
   test('power returns before LB: every host notifies ONBATT then ONLINE, nobody shuts down', { timeout: 150_000 }, async (t) => {
-    if (!requireLab(t, true)) return;
+    if (!requireLab(t)) return;
     const r = await lab();
     await powerReturns(r);
     for (const line of r.summary().split('\n')) t.diagnostic(line);
   });
 
   test('the driver killed while on battery: COMMBAD, then after DEADTIME (secondaries: HOSTSYNC) everyone shuts down', { timeout: 150_000 }, async (t) => {
-    if (!requireLab(t, true)) return;
+    if (!requireLab(t)) return;
     const r = await lab();
     await driverKilledOnBattery(r);
     for (const line of r.summary().split('\n')) t.diagnostic(line);
   });
 
   test('upsd restarted while on line power: COMMBAD, COMMOK, every host logs back in, no shutdown', { timeout: 150_000 }, async (t) => {
-    if (!requireLab(t, true)) return;
+    if (!requireLab(t)) return;
     const r = await lab();
     await upsdRestart(r);
     for (const line of r.summary().split('\n')) t.diagnostic(line);

@@ -45,19 +45,18 @@ export const UPSNAME = `myups@${UPS_ADDR}`;
 export const PASSWORD = 'topsecret';
 
 /** Why the multi-host tests can't run here, or undefined. */
-export function labMissing(needWalnutUpsmon: boolean): string | undefined {
+export function labMissing(): string | undefined {
   const n = netnsMissing();
   if (n) return n;
   const nut = peerMissing('nut');
   if (nut) return nut;
   if (!fs.existsSync(path.join(NUT_LIBEXEC, 'upsmon'))) return `real NUT upsmon not installed (${NUT_LIBEXEC}/upsmon; apt-get install nut-client)`;
-  if (needWalnutUpsmon && !fs.existsSync(path.join(REPO_ROOT, 'src/cli/upsmon.ts'))) return "Walnut's upsmon is not there yet (src/cli/upsmon.ts)";
   return undefined;
 }
 
 /** requirePeers for the lab: skips with the reason, or throws under WALNUT_REQUIRE_PEERS=1. */
-export function requireLab(t: TestContext, needWalnutUpsmon: boolean): boolean {
-  const why = labMissing(needWalnutUpsmon);
+export function requireLab(t: TestContext): boolean {
+  const why = labMissing();
   if (!why) return true;
   if (REQUIRE_PEERS) throw new Error(`required peer missing: ${why}`);
   t.skip(why);

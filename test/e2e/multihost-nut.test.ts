@@ -32,7 +32,7 @@ async function lab(): Promise<Run> {
 
 describe('how-to in namespaces, all real NUT 2.8.0', { concurrency: true }, () => {
   test('OL → OB → OB LB: every host notifies and shuts down, secondaries first, the primary after their logout', { timeout: 120_000 }, async (t) => {
-    if (!requireLab(t, false)) return;
+    if (!requireLab(t)) return;
     const r = await lab();
     await playOutage(r);
     for (const line of r.summary().split('\n')) t.diagnostic(line);
@@ -40,28 +40,28 @@ describe('how-to in namespaces, all real NUT 2.8.0', { concurrency: true }, () =
   });
 
   test('power returns before LB: ONBATT, ONLINE, nobody shuts down', { timeout: 120_000 }, async (t) => {
-    if (!requireLab(t, false)) return;
+    if (!requireLab(t)) return;
     const r = await lab();
     await powerReturns(r);
     for (const line of r.summary().split('\n')) t.diagnostic(line);
   });
 
   test('a secondary frozen with SIGSTOP: the primary goes on after HOSTSYNC', { timeout: 120_000 }, async (t) => {
-    if (!requireLab(t, false)) return;
+    if (!requireLab(t)) return;
     const r = await lab();
     await frozenSecondary(r, r.hosts[2]!);
     for (const line of r.summary().split('\n')) t.diagnostic(line);
   });
 
   test('the driver killed while on battery: stale data, DEADTIME, everyone shuts down', { timeout: 120_000 }, async (t) => {
-    if (!requireLab(t, false)) return;
+    if (!requireLab(t)) return;
     const r = await lab();
     await driverKilledOnBattery(r);
     for (const line of r.summary().split('\n')) t.diagnostic(line);
   });
 
   test('upsd restarted on line power: COMMBAD, COMMOK, logged back in, no shutdown', { timeout: 120_000 }, async (t) => {
-    if (!requireLab(t, false)) return;
+    if (!requireLab(t)) return;
     const r = await lab();
     await upsdRestart(r);
     for (const line of r.summary().split('\n')) t.diagnostic(line);

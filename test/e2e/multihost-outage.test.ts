@@ -36,7 +36,7 @@ async function lab(server: Impl, primary: Impl): Promise<Run> {
 
 describe('how-to in namespaces: power fails, the battery runs low', { concurrency: true }, () => {
   test('Walnut upsd + dummy-ups + primary; Walnut, Walnut and NUT secondaries: all notify, secondaries shut down first, the primary after their logout', { timeout: 150_000 }, async (t) => {
-    if (!requireLab(t, true)) return;
+    if (!requireLab(t)) return;
     const r = await lab('walnut', 'walnut');
     await playOutage(r);
     for (const line of r.summary().split('\n')) t.diagnostic(line);
@@ -44,7 +44,7 @@ describe('how-to in namespaces: power fails, the battery runs low', { concurrenc
   });
 
   test('real NUT upsd + dummy-ups + primary upsmon serving Walnut secondaries (and a NUT one)', { timeout: 150_000 }, async (t) => {
-    if (!requireLab(t, true)) return;
+    if (!requireLab(t)) return;
     const r = await lab('nut', 'nut');
     await playOutage(r);
     for (const line of r.summary().split('\n')) t.diagnostic(line);
@@ -52,7 +52,7 @@ describe('how-to in namespaces: power fails, the battery runs low', { concurrenc
   });
 
   test('Walnut upsd + dummy-ups serving a real NUT primary upsmon (FSD and NUMLOGINS through Walnut upsd)', { timeout: 150_000 }, async (t) => {
-    if (!requireLab(t, true)) return;
+    if (!requireLab(t)) return;
     const r = await lab('walnut', 'nut');
     await playOutage(r);
     for (const line of r.summary().split('\n')) t.diagnostic(line);
@@ -60,7 +60,7 @@ describe('how-to in namespaces: power fails, the battery runs low', { concurrenc
   });
 
   test('a Walnut secondary frozen with SIGSTOP: the Walnut primary goes on after HOSTSYNC', { timeout: 150_000 }, async (t) => {
-    if (!requireLab(t, true)) return;
+    if (!requireLab(t)) return;
     const r = await lab('walnut', 'walnut');
     await frozenSecondary(r, r.hosts[1]!);
     for (const line of r.summary().split('\n')) t.diagnostic(line);

@@ -28,7 +28,7 @@ after(async () => {
 });
 
 test('the login line reaches the real syslog daemon in the namespaces run, and no password does', { timeout: 120_000 }, async (t) => {
-  if (!requireLab(t, true) || !requirePeers(t, 'rsyslog')) return;
+  if (!requireLab(t) || !requirePeers(t, 'rsyslog')) return;
   rs = await startRsyslog(tmp.dir);
   r = await setupRun({
     server: 'walnut',
