@@ -243,7 +243,7 @@ export class Upsmon {
         case 'linger':
           this.log.info(e.until === undefined ? 'SHUTDOWNEXIT no: staying connected until killed' : `SHUTDOWNEXIT: staying connected for ${Math.round((e.until - this.clock.now()) / 1000)} s`);
           while (this.state.phase === 'linger' && !this.stopWanted) {
-            await this.maxLogins(); // keeps the sessions alive and counted
+            await this.pingAll(); // keeps every session alive (upsd drops idle clients) and counted
             await this.sleep(1000);
             this.exec(onTick(this.state, this.clock.now()));
           }
@@ -389,6 +389,16 @@ export class Upsmon {
       }),
     );
     return Math.max(0, ...counts);
+  }
+
+  /** GET NUMLOGINS on every open session, only to keep it alive. */
+  private async pingAll(): Promise<void> {
+    await Promise.all(
+      this.state.ups.map(async (u, i) => {
+        const s = this.sessions[i];
+        if (s && s.client.isOpen) await this.withTimeout(s.client.getNumLogins(u.ups), 1000).catch(() => 0);
+      }),
+    );
   }
 
   private withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -79,3 +79,28 @@ test('driver lost while on battery: COMMBAD, LB assumed after DEADTIME, FSD set,
     await ups.stop();
   }
 });
+
+test('SHUTDOWNEXIT 2: after the power-down the secondary stays logged in (counted by the primary) for 2 s, then exits', { timeout: 30_000 }, async () => {
+  const ups = await walnutUps();
+  const sink = new MemorySink();
+  const priv = recorder();
+  const mon = monitor(`MONITOR ${ups.system} 1 monsec secpass secondary\nPOLLFREQ 1\nFINALDELAY 0\nSHUTDOWNEXIT 2\n`, priv, sink);
+  const running = mon.run();
+  let done = false;
+  void running.then(() => (done = true));
+  try {
+    await waitFor('logged in', async () => (await ups.numLogins()) === 1, 10_000, 100);
+    await ups.setStatus('FSD OL');
+    await waitFor('power-down asked', () => priv.calls === 1, 10_000);
+    const at = Date.now();
+    assert.equal(await ups.numLogins(), 1, 'still counted after SHUTDOWNCMD');
+    assert.equal(done, false);
+    assert.equal(await running, 0);
+    const lingered = Date.now() - at;
+    assert.ok(lingered >= 1500 && lingered < 6000, `lingered ${lingered} ms`);
+    await waitFor('logged out', async () => (await ups.numLogins()) === 0, 5000, 100);
+  } finally {
+    mon.requestStop();
+    await ups.stop();
+  }
+});
