@@ -55,7 +55,7 @@ test('noisy line through a pty: refused with a debug message, never a crash or a
     b.override = (req) => (req === 'Q1' ? junk : undefined);
     const t0 = Date.now();
     await inst.poll();
-    assert.ok(Date.now() - t0 < 5000, 'a poll ends within its timeouts');
+    assert.ok(Date.now() - t0 < 10_000, 'a poll ends within its timeouts (2 tries × 1 s)');
     assert.equal(st.isStale, true);
     b.override = undefined;
     await inst.poll();

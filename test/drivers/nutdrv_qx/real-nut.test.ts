@@ -42,7 +42,7 @@ test('Walnut nutdrv_qx feeds the real NUT 2.8.0 upsd: variables, status change, 
     assert.equal(got.get(k), dump.get(k), k);
   }
   b.sim.setOnBattery(true);
-  await waitFor('OB through real upsd', async () => (await b.upsc('ups.status')).stdout.trim() === 'OB', 3000, 50);
+  await waitFor('OB through real upsd', async () => (await b.upsc('ups.status')).stdout.trim() === 'OB', 8000, 50);
   const before = b.sim.log.length;
   const r = await upscmd(b, 'shutdown.return');
   assert.match(r.stdout + r.stderr, /SUCCESS/);
@@ -97,7 +97,7 @@ test('real upscmd → real upsd → real nutdrv_qx puts the same bytes on the li
     const before = b.sim.log.length;
     const r = await upscmd(b, cmd, value, cmd === 'beeper.toggle');
     assert.match(r.stdout + r.stderr, cmd === 'beeper.toggle' ? /SUCCESS/ : /^OK$/m, cmd);
-    await waitFor(`${cmd} on the line`, () => b.sim.log.slice(before).some((e) => e.request === bytes), 3000, 20);
+    await waitFor(`${cmd} on the line`, () => b.sim.log.slice(before).some((e) => e.request === bytes), 8000, 20);
   }
   // the command list and the writable variables (flags, ranges) as NUT's clients see them
   const lists = async () => ({

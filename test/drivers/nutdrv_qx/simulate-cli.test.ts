@@ -69,11 +69,11 @@ test('walnut simulate qx --dev --link: the driver reads it; stdin controls chang
   assert.equal(drv.state.getInfo('ups.status'), 'OL');
   assert.equal(drv.state.getInfo('input.voltage'), '222.0');
   child.stdin!.write('ob\n');
-  await waitFor('OB', () => drv!.state.getInfo('ups.status') === 'OB', 5000);
+  await waitFor('OB', () => drv!.state.getInfo('ups.status') === 'OB', 10_000);
   child.stdin!.write('lb\n');
-  await waitFor('OB LB', () => drv!.state.getInfo('ups.status') === 'OB LB', 5000);
+  await waitFor('OB LB', () => drv!.state.getInfo('ups.status') === 'OB LB', 10_000);
   child.stdin!.write('log\n');
-  await waitFor('log shown', () => /Q1 -> \(000\.0/.test(out), 5000);
+  await waitFor('log shown', () => /Q1 -> \(000\.0/.test(out), 10_000);
   await drv.stop();
   drv = undefined;
   child.stdin!.write('quit\n');
