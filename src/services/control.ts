@@ -151,6 +151,14 @@ async function startUpsd(io: ServiceIo, extraArgs: string[]): Promise<boolean> {
   child.stderr!.destroy();
   child.unref();
   if (up && exited === null) return true;
+  if (exited === null) {
+    // it runs but never said it was up: stop the one we started
+    try {
+      child.kill('SIGTERM');
+    } catch {
+      /* gone */
+    }
+  }
   io.err(errText);
   io.err(exited !== null ? `upsd failed to start (exit status ${exited})\n` : `upsd did not write ${c.pidFile} in time\n`);
   return false;
@@ -237,9 +245,8 @@ export async function start(service: ServiceName, io: ServiceIo): Promise<number
     }
     io.out(ok ? ' drivers' : ' (upsdrvctl failed)');
   } else io.out(' drivers (already running)');
-  io.out(' upsd');
   const u = await startUpsd(io, optionsOf(io, 'UPSD_OPTIONS'));
-  io.out(u && ok ? '.\n' : ' failed.\n');
+  io.out(u ? ' upsd.\n' : ' upsd (failed).\n');
   return u && ok ? 0 : 1;
 }
 
