@@ -16,7 +16,7 @@
  *   --only nut|walnut   measure one server only
  *   --walnut-upsd nut   put a second real NUT upsd in Walnut's slot (harness self-check)
  *   --walnut-drivers nut|walnut-upsdrvctl|walnut-dummy-ups   what feeds Walnut's upsd
- *   --skip req,list,idle,burst,memory,upsmon
+ *   --skip req,list,idle,burst,memory,upsmon,tls
  *   --phases upsmon     run only these phases (same names as --skip), e.g. the upsmon rows alone
  *   --upsmon-events N   status changes timed in the upsmon phase (default 20; --quick 6)
  *   --out FILE          JSON results (default bench/results/latest.json)
@@ -31,6 +31,7 @@ import { bigDev, DEFAULT_DEV, NUT_LIBEXEC, REPO_ROOT, startInstance, query, waln
 import { runLoad, median, type BurstResult, type IdleResult, type ReqResult } from './lib/load.js';
 import { killAllSync, nofileLimit, setNiceness, sleep, stopAll, rssKiB } from './lib/proc.js';
 import { benchUpsmon, upsmonBenchMissing } from './upsmon.js';
+import { benchTls, tlsBenchMissing } from './tls.js';
 
 interface Opts {
   quick: boolean;
@@ -44,7 +45,7 @@ interface Opts {
   upsmonEvents?: number;
 }
 
-const PHASES = ['req', 'list', 'idle', 'burst', 'memory', 'upsmon'];
+const PHASES = ['req', 'list', 'idle', 'burst', 'memory', 'upsmon', 'tls'];
 
 function parseArgs(argv: string[]): Opts {
   const o: Opts = { quick: false, runs: 3, walnutUpsd: 'walnut', skip: new Set(), nice: 0, out: path.join(REPO_ROOT, 'bench/results/latest.json') };
@@ -356,6 +357,21 @@ async function upsmonPhase(o: Opts): Promise<void> {
   rows.push({ section: mem, figure: 'total PSS, KiB (shared pages split)', values: f('pssKiB') });
 }
 
+/** tls: handshakes/s and GET VAR over TLS (+ plain text), both upsd on one NSS database (bench/tls.ts). */
+const tlsNotes: string[] = [];
+async function tlsPhase(o: Opts): Promise<void> {
+  const why = tlsBenchMissing();
+  if (why) {
+    say(`tls phase skipped: ${why}`);
+    return;
+  }
+  const sides: Side[] = o.only ? [o.only] : ['nut', 'walnut'];
+  const r = await benchTls({ sides, walnutUpsd: o.walnutUpsd, walnutDrivers: o.walnutDrivers, runs: o.runs, quick: o.quick, say });
+  raw.tls = r.raw;
+  rows.push(...r.rows);
+  tlsNotes.push(...r.notes);
+}
+
 function fmt(x: number | null | undefined): string {
   if (x === null || x === undefined || Number.isNaN(x)) return 'n/a';
   if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString('en-US');
@@ -420,6 +436,7 @@ async function main(argv: string[]): Promise<number> {
   if (!o.skip.has('burst')) await burstPhase(o, ss);
   if (!o.skip.has('memory')) await memoryPhase(o, ss);
   if (!o.skip.has('upsmon')) await upsmonPhase(o);
+  if (!o.skip.has('tls')) await tlsPhase(o);
   const table = printTable(labels);
   const notes = [
     `Medians of ${o.runs} run(s) per req figure (${o.quick ? 2 : 3} s measured after 1 s warm-up, one request outstanding per connection).`,
@@ -427,6 +444,7 @@ async function main(argv: string[]): Promise<number> {
     "NUT's upsd listens with backlog 16 and accepts about one connection per main-loop pass, hence fewer idle connections asked of it and a give-up bound on the burst.",
     'NUT sends LIST VAR one line per write without TCP_NODELAY: Nagle + the client\'s delayed ACK cap it near 23 responses/s per connection.',
     'Memory: every process of the instance (upsd, driver processes, their children); RSS counts shared pages (libc, node) once per process, PSS splits them.',
+    ...tlsNotes,
     ...(o.skip.has('upsmon') ? [] : ['upsmon: both secondaries poll the same real NUT upsd at once; each event is a SET VAR of ups.status on dummy-ups, timed from sending it to the first line of NOTIFYCMD; the figure is mostly the poll phase (uniform over 0..POLLFREQ).']),
     `A "load generator CPU %" near 100 means the figure is the load generator's ceiling, not the server's.`,
     ...(o.nice ? [`Servers and load generator ran with nice ${o.nice}.`] : []),

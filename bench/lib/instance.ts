@@ -47,6 +47,8 @@ export interface InstanceOpts {
   /** which drivers feed upsd (default: NUT's for 'nut', best available Walnut's for 'walnut') */
   drivers?: DriverKind;
   label?: string;
+  /** extra upsd.conf lines, appended as they are (the tls phase: CERTPATH, CERTIDENT) */
+  upsdConf?: readonly string[];
 }
 
 export interface Instance {
@@ -88,7 +90,7 @@ function nutUserExists(): boolean {
   return spawnSync('getent', ['passwd', 'nut'], { stdio: 'ignore' }).status === 0;
 }
 
-function writeConfig(dir: string, port: number, upses: UpsSpec[]): void {
+function writeConfig(dir: string, port: number, upses: UpsSpec[], upsdConf: readonly string[] = []): void {
   const etc = path.join(dir, 'etc');
   for (const d of ['etc', 'state', 'run', 'log']) fs.mkdirSync(path.join(dir, d), { recursive: true });
   fs.writeFileSync(path.join(etc, 'nut.conf'), 'MODE=standalone\n');
@@ -98,7 +100,7 @@ function writeConfig(dir: string, port: number, upses: UpsSpec[]): void {
     ups += `[${u.name}]\n\tdriver = dummy-ups\n\tport = ${u.name}.dev\n\tdesc = "bench UPS ${u.name}"\n\n`;
   }
   fs.writeFileSync(path.join(etc, 'ups.conf'), ups);
-  fs.writeFileSync(path.join(etc, 'upsd.conf'), `# written by bench/\nLISTEN 127.0.0.1 ${port}\nSTATEPATH ${dir}/state\nMAXAGE 15\n`);
+  fs.writeFileSync(path.join(etc, 'upsd.conf'), `# written by bench/\nLISTEN 127.0.0.1 ${port}\nSTATEPATH ${dir}/state\nMAXAGE 15\n${upsdConf.map((l) => `${l}\n`).join('')}`);
   fs.writeFileSync(path.join(etc, 'upsd.users'), '# written by bench/\n[admin]\n\tpassword = adminpass\n\tactions = SET\n\tinstcmds = ALL\n');
   fs.chmodSync(dir, 0o750);
   for (const f of fs.readdirSync(etc)) fs.chmodSync(path.join(etc, f), 0o640);
@@ -195,7 +197,7 @@ export async function startInstance(o: InstanceOpts): Promise<Instance> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `walnut-bench-${o.kind}-`));
   liveDirs.add(dir);
   fs.chmodSync(dir, 0o755);
-  writeConfig(dir, o.port, o.upses);
+  writeConfig(dir, o.port, o.upses, o.upsdConf);
   const env: NodeJS.ProcessEnv = { ...process.env, NUT_CONFPATH: path.join(dir, 'etc'), NUT_STATEPATH: path.join(dir, 'state'), NUT_ALTPIDPATH: path.join(dir, 'run') };
   if (o.kind === 'walnut' && o.runtime === 'tsx') env.WALNUT_NO_BUNDLE = '1';
   const userArgs = IS_ROOT && nutUserExists() ? ['-u', 'nut'] : [];
