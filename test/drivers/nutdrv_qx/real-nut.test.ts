@@ -115,3 +115,45 @@ test('real upscmd → real upsd → real nutdrv_qx puts the same bytes on the li
   assert.equal(ours.cmds, real.cmds);
   assert.equal(ours.rw, real.rw);
 });
+
+test('status bits: real nutdrv_qx 2.8.0 and Walnut\'s read the same ups.status from the same simulated states', async (t) => {
+  if (!hasRealQx(t)) return;
+  const b = await startBench({ dev: IPPON_DEV, upsName: 'ippon', section: ['protocol = megatec', 'novendor'], driver: false, upsd: 'none' });
+  benches.push(b);
+  const base = new Map(b.sim.vars);
+  const scenarios: Array<[string, () => void]> = [
+    ['on battery, low', () => (b.sim.setOnBattery(true), b.sim.setLowBattery(true))],
+    ['boost', () => (b.sim.set('ups.status', 'OL BOOST'), b.sim.set('input.voltage', '200.0'))],
+    ['trim', () => (b.sim.set('ups.status', 'OL TRIM'), b.sim.set('input.voltage', '240.0'))],
+    ['bypass', () => b.sim.set('ups.status', 'OL BYPASS')],
+    ['test running', () => void b.sim.handle('T')],
+    ['shutdown pending', () => void b.sim.handle('S.5R0003')],
+    ['beeper off, online type', () => (b.sim.handle('Q'), b.sim.set('ups.type', 'online'))],
+  ];
+  const reset = () => {
+    b.sim.setOnBattery(false);
+    b.sim.setLowBattery(false);
+    b.sim.handle('C');
+    b.sim.handle('CT');
+    if (!b.sim.beeper) b.sim.handle('Q');
+    for (const k of [...b.sim.vars.keys()]) if (!base.has(k)) b.sim.vars.delete(k);
+    for (const [k, v] of base) b.sim.vars.set(k, v);
+  };
+  const pick = (m: Map<string, string>) => ['ups.status', 'ups.type', 'ups.beeper.status', 'input.voltage', 'output.voltage'].map((k) => `${k}=${m.get(k)}`).join(' ');
+  const real: string[] = [];
+  for (const [, set] of scenarios) {
+    reset();
+    set();
+    real.push(pick(await realQxDump(b, 'ippon')));
+  }
+  const h = await startWalnutDriver(b, 'ippon');
+  const ours: string[] = [];
+  for (const [, set] of scenarios) {
+    reset();
+    set();
+    await h.instance.poll();
+    ours.push(pick(new Map(h.state.table.list().map((v) => [v.name, v.value]))));
+  }
+  assert.deepEqual(ours, real);
+  assert.equal(new Set(real.map((r) => /ups\.status=(.*?) ups\.type/.exec(r)![1])).size, 7, real.join('\n'));
+});
