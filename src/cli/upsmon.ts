@@ -139,10 +139,17 @@ export async function main(argv: string[], io: UpsmonIo = processIo): Promise<nu
   const debug = count(p, 'D') + (count(p, 'D') === 0 ? Number(env.NUT_DEBUG_LEVEL ?? 0) || 0 : 0);
   // NUT's upsmon logs to syslog, and to stderr too while in the foreground
   const fgWanted = count(p, 'F') > 0 || (count(p, 'D') > 0 && count(p, 'B') === 0);
+  // DEBUG_MIN in upsmon.conf raises the level -D gives (read once more below, with its issues)
+  let debugMin = 0;
+  try {
+    debugMin = loadUpsmonConfig(last(p, 'f') ?? path.join(nutPaths(env).confPath, 'upsmon.conf')).conf.debugMin ?? 0;
+  } catch {
+    /* reported below */
+  }
   const dlog = daemonLog({
     ident: 'upsmon',
     foreground: env[BG_ENV] !== '1' && fgWanted,
-    debugLevel: debug,
+    debugLevel: Math.max(debug, debugMin),
     env,
     ...(io === processIo ? {} : { stderrSink: { write: (_sev: string, m: string) => io.err(m + '\n') } }),
   });

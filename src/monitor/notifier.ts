@@ -59,12 +59,11 @@ export class Notifier {
   /**
    * NOTIFYCMD "message": the command line goes through /bin/sh as NUT's
    * does, but the message is passed as "$1", so quotes or `$` in a UPS's
-   * alarm text are never run by the shell. UPSNAME is unset for host events.
+   * alarm text are never run by the shell. UPSNAME is "" for host events.
    */
   private exec(type: NotifyType, ups: string, message: string): void {
-    const env: NodeJS.ProcessEnv = { ...(this.opts.env ?? process.env), NOTIFYTYPE: type };
-    if (ups !== '') env.UPSNAME = ups;
-    else delete env.UPSNAME;
+    // host events (SHUTDOWN, NOPARENT) get UPSNAME="" as real NUT 2.8.0 sets it
+    const env: NodeJS.ProcessEnv = { ...(this.opts.env ?? process.env), NOTIFYTYPE: type, UPSNAME: ups };
     const cmd = this.opts.notifyCmd!;
     this.track(
       new Promise<void>((resolve) => {

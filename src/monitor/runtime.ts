@@ -378,14 +378,19 @@ export class Upsmon {
     }
   }
 
-  /** GET NUMLOGINS on the primary UPSes (1 s each at most); failures count 0. */
+  /** GET NUMLOGINS on the primary UPSes (1 s each at most): the highest count of other hosts + 1; failures count 0. */
   private async maxLogins(): Promise<number> {
     const counts = await Promise.all(
       this.state.ups.map(async (u, i) => {
         if (u.role !== 'primary') return 0;
         const s = this.sessions[i];
         if (!s || !s.client.isOpen) return 0;
-        return this.withTimeout(s.client.getNumLogins(u.ups), 1000).catch(() => 0);
+        // counted as NUT counts (this host = 1), also when this host's own LOGIN failed:
+        // NUT then sees one secondary as "only me" and stops waiting for it
+        return this.withTimeout(s.client.getNumLogins(u.ups), 1000).then(
+          (n) => n - (s.loggedIn ? 1 : 0) + 1,
+          () => 0,
+        );
       }),
     );
     return Math.max(0, ...counts);

@@ -101,7 +101,7 @@ describe('upsmon daemons', { concurrency: true }, () => {
         pri.notes().map((n) => [n.type, n.ups]),
         [
           ['FSD', own.system],
-          ['SHUTDOWN', 'unset'],
+          ['SHUTDOWN', ''],
         ],
       );
       assert.ok(!fs.existsSync(pidFile), 'PID file removed at exit');

@@ -42,7 +42,7 @@ async function handshake(ups: UpsHost, label: string): Promise<void> {
       [
         ['ONBATT', sys, `UPS ${sys} on battery`],
         ['LOWBATT', sys, `UPS ${sys} battery is low`],
-        ['SHUTDOWN', 'unset', 'Auto logout and shutdown proceeding'],
+        ['SHUTDOWN', '', 'Auto logout and shutdown proceeding'],
       ],
     );
     // the secondary may see LB and FSD in one poll ("FSD OB LB"): order within a poll is the token order
@@ -52,7 +52,7 @@ async function handshake(ups: UpsHost, label: string): Promise<void> {
         ['ONBATT', sys, `UPS ${sys} on battery`],
         ['LOWBATT', sys, `UPS ${sys} battery is low`],
         ['FSD', sys, `UPS ${sys}: forced shutdown in progress`],
-        ['SHUTDOWN', 'unset', 'Auto logout and shutdown proceeding'],
+        ['SHUTDOWN', '', 'Auto logout and shutdown proceeding'],
       ].sort(),
     );
     assert.equal(s[0]!.type, 'ONBATT');
