@@ -12,8 +12,9 @@ import { tempDir } from '../../support/tmp.js';
 import { stopChild, waitFor } from '../../support/proc.js';
 import { startDriver, type DriverHandle } from '../../../src/drivers/core/driver.js';
 import { nutdrvQx } from '../../../src/drivers/nutdrv_qx/index.js';
-import { IPPON_DEV } from './harness.js';
-import { main as simulateMain } from '../../../src/cli/walnut-simulate.js';
+import { IPPON_DEV, MEGATEC_TXT } from './harness.js';
+import { main as simulateMain, startSimulation } from '../../../src/cli/walnut-simulate.js';
+import { createLogger, MemorySink } from '../../../src/common/log.js';
 
 const WALNUT = path.join(REPO_ROOT, 'bin/walnut');
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -80,4 +81,26 @@ test('walnut simulate qx --dev --link: the driver reads it; stdin controls chang
   const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   assert.equal(code, 0);
   assert.ok(!fs.existsSync(link), 'the link is removed');
+});
+
+test('startSimulation (library) with --exchanges/--record replays a real unit\'s bytes: record 2, on battery', async (t) => {
+  if (!requirePeers(t, 'socat', 'shared')) return;
+  const tmp = tempDir('walnut-simrec-');
+  cleanups.push(tmp.cleanup);
+  const link = path.join(tmp.dir, 'tty');
+  const opts = new Map([
+    ['link', link],
+    ['exchanges', MEGATEC_TXT],
+    ['record', '2'],
+  ]);
+  const h = await startSimulation('qx', opts, createLogger(new MemorySink()));
+  cleanups.push(() => h.stop());
+  const drv = await startDriver({ definition: nutdrvQx, upsName: 'rec', extra: [{ key: 'port', value: link }, { key: 'protocol', value: 'megatec' }] });
+  cleanups.push(() => drv.stop());
+  assert.equal(drv.state.getInfo('ups.status'), 'OB');
+  assert.equal(drv.state.getInfo('input.voltage'), '0.0');
+  assert.equal(drv.state.getInfo('output.voltage'), '230.0');
+  assert.equal(drv.state.getInfo('battery.voltage'), '12.80');
+  assert.equal(drv.state.getInfo('ups.beeper.status'), 'disabled');
+  await assert.rejects(startSimulation('qx', new Map([['exchanges', MEGATEC_TXT], ['record', '99'], ['link', path.join(tmp.dir, 'x')]]), createLogger(new MemorySink())), /no record == 99 ==/);
 });
