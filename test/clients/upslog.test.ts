@@ -157,6 +157,16 @@ test('in the background (a log file, no -F) upslog returns, keeps its PID file a
   assert.ok(!fs.existsSync(pidFile), 'PID file removed');
 });
 
+test('-m *@host logs every UPS of that server (one line each, %UPSHOST% naming it)', async (t) => {
+  if (!requirePeers(t, 'nut')) return;
+  const out: string[] = [];
+  const u = new Upslog({ targets: [{ ups: `*@127.0.0.1:${walPort}`, logFile: '-' }], intervalSec: 60, format: '%UPSHOST%%t%VAR ups.status%', maxUpdates: 1, clock: systemClock, hostname: 'h', pid: 1, logger: createLogger(new MemorySink()), stdout: (s) => out.push(s) });
+  await u.start();
+  await u.done;
+  assert.deepEqual(u.list(), [[`dummy@127.0.0.1:${walPort}`, '-']]);
+  assert.deepEqual(out, [`dummy@127.0.0.1:${walPort}\tOL\n`]);
+});
+
 test('an unreachable server: NUT\'s warning, NA values, and the next poll reconnects', async () => {
   const port = await freePort();
   const mem = new MemorySink();

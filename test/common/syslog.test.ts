@@ -15,7 +15,8 @@ import { startRsyslog, type Rsyslog } from '../support/rsyslog.js';
 import { nutDir, writeUpsdConf, writeDummyUps } from '../support/real-nut.js';
 import { execProgram, waitFor, stopChild } from '../support/proc.js';
 import { readPidFile, isAlive } from '../../src/common/daemon.js';
-import { SyslogSink, syslogLines, syslogPriority, daemonLog, MemorySink, createLogger } from '../../src/common/log.js';
+import { SyslogSink, syslogLines, syslogPriority, daemonLog, MemorySink, createLogger, type Severity } from '../../src/common/log.js';
+import fc from 'fast-check';
 import { NutClient } from '../../src/clients/client.js';
 
 const BIN = path.join(REPO_ROOT, 'bin');
@@ -41,6 +42,18 @@ test('PRI values and line shaping: facility daemon, severities, redaction, one l
   assert.deepEqual(syslogLines('info', 'PASSWORD hunter2'), ['<30>PASSWORD ********']);
   assert.deepEqual(syslogLines('info', 'a\x00b\tc'), ['<30>a?b\tc']);
   assert.deepEqual(syslogLines('info', '   '), []);
+});
+
+test('any message becomes lines logger can carry: one <PRI> prefix, no control characters, no password (property)', () => {
+  fc.assert(
+    fc.property(fc.constantFrom('debug', 'info', 'notice', 'warning', 'error', 'crit', 'alert') as fc.Arbitrary<Severity>, fc.string({ unit: 'binary' }), (sev, msg) => {
+      for (const l of syslogLines(sev, msg)) {
+        assert.match(l, /^<\d+>/);
+        assert.doesNotMatch(l, /[\x00-\x08\x0a-\x1f\x7f]/);
+      }
+      for (const l of syslogLines(sev, `PASSWORD ${msg.replace(/[\r\n]/g, '')}x`)) assert.doesNotMatch(l, /x$/);
+    }),
+  );
 });
 
 test('SyslogSink delivers to a real rsyslogd with tag, PID, facility and severity', async (t) => {
