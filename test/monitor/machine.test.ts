@@ -480,3 +480,14 @@ test("upsd's WAIT (no data from the driver) is no reading: COMMBAD, and DEADTIME
   assert.equal(ok.s.phase, 'running');
   assert.deepEqual(notes(ok.advance(5).loop('OL')), [['COMMOK', A, `Communications with UPS ${A} established`]]);
 });
+
+test('POLLFAIL_LOG_THROTTLE_MAX: -1 logs every failed poll, 0 only the first (and the recovery), n every n-th', () => {
+  const count = (th: number) => {
+    const m = new Sim(BASE + `POLLFAIL_LOG_THROTTLE_MAX ${th}\n` + sec());
+    const fx = m.run(50, 5, null).concat(m.advance(5).loop('OL'));
+    return logs(fx).filter((l) => /^Poll UPS \[ups@a\] (failed|recovered)/.test(l));
+  };
+  assert.equal(count(-1).length, 10);
+  assert.deepEqual(count(0), ['Poll UPS [ups@a] failed - Data stale', 'Poll UPS [ups@a] recovered after 10 failed polls']);
+  assert.equal(count(3).length, 1 + 3 + 1);
+});

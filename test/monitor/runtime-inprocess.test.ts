@@ -12,6 +12,7 @@ import { parseUpsmonConf } from '../../src/config/upsmon-conf.js';
 import { Upsmon, type PrivilegedPort } from '../../src/monitor/index.js';
 import { USERS_TEXT } from '../support/real-nut.js';
 import { walnutUps } from './helpers.js';
+import { freePort } from '../support/ports.js';
 
 function recorder(): PrivilegedPort & { calls: number } {
   const p = {
@@ -103,4 +104,29 @@ test('SHUTDOWNEXIT 2: after the power-down the secondary stays logged in (counte
     mon.requestStop();
     await ups.stop();
   }
+});
+
+test('a reload that leaves too little power configured ends upsmon (exit 1), as NUT; an unreadable one is skipped', { timeout: 20_000 }, async () => {
+  const port = await freePort(); // nothing listens there
+  const sink = new MemorySink();
+  const text = `MONITOR ups@127.0.0.1:${port} 1 u p secondary\nPOLLFREQ 1\n`;
+  let next: string | undefined;
+  const conf = parseUpsmonConf(text, 'upsmon.conf').value;
+  const mon = new Upsmon({
+    conf,
+    logger: createLogger(sink),
+    privileged: recorder(),
+    loadConf: () => {
+      if (next === undefined) throw new Error("Can't open upsmon.conf");
+      return parseUpsmonConf(next, 'upsmon.conf').value;
+    },
+  });
+  const running = mon.run();
+  await waitFor('COMMBAD', () => sink.text().includes('lost'), 5000);
+  mon.requestReload();
+  await waitFor('reload skipped', () => sink.text().includes('Reload failed, keeping the old configuration'), 5000);
+  next = `MONITOR ups@127.0.0.1:${port} 0 u p secondary\nMINSUPPLIES 1\n`;
+  mon.requestReload();
+  assert.equal(await running, 1);
+  assert.match(sink.text(), /insufficient power configured/);
 });
