@@ -10,11 +10,11 @@ import { oidList, scaleAt } from './mib.js';
 
 export type ValueMap = ReadonlyMap<string, SnmpValue>;
 
-/** NUT's number text: whole numbers as integers, others with 2 decimals. */
-export function formatNumber(n: number): string {
+/** NUT's number text: whole numbers as integers, others with 2 decimals; a fixed `decimals` always. */
+export function formatNumber(n: number, decimals?: number): string {
+  if (decimals !== undefined) return n.toFixed(decimals);
   if (Number.isInteger(n)) return String(n);
-  const r = Math.round(n * 100) / 100;
-  return r.toFixed(2);
+  return n.toFixed(2);
 }
 
 /** A raw value usable as a number (integers, gauges, timeticks, numeric strings), else undefined. */
@@ -82,14 +82,15 @@ export function decodeVar(v: MibVar, values: ValueMap): Decoded {
         }
         // TimeTicks (hundredths of a second) are seconds before scaling, as in NUT
         const secs = raw.type === 'timeticks' ? n / 100 : n;
-        return { value: formatNumber(secs * scaleAt(v, i)), oid };
+        return { value: formatNumber(secs * scaleAt(v, i), v.decimals), oid };
       }
       case 'string': {
         if (raw.value === null) continue;
         return { value: typeof raw.value === 'number' ? String(raw.value) : printable(raw.value), oid };
       }
       case 'enum': {
-        const text = key === undefined ? undefined : v.map?.[key];
+        let text = key === undefined ? undefined : v.map?.[key];
+        if (text === undefined && v.unmappedRaw && typeof raw.value === 'number') text = String(raw.value);
         if (text === undefined) {
           reasons.push(`${oid}: no text for value ${JSON.stringify(key)}`);
           continue;
@@ -151,11 +152,14 @@ export function alarmsOf(m: MibMapping, rows: readonly SnmpValue[]): Array<{ sta
   return out;
 }
 
-/** The value an instant command writes (options such as offdelay come from ups.conf). */
-export function commandSet(c: MibCommand, option: (name: string) => string | undefined): SnmpSetValue {
+/**
+ * The value an instant command writes: options such as offdelay come from
+ * ups.conf, or from the command's parameter (`upscmd ups load.off.delay 60`).
+ */
+export function commandSet(c: MibCommand, option: (name: string) => string | undefined, param?: string): SnmpSetValue {
   let value: string | number;
   if (typeof c.value === 'object') {
-    const o = option(c.value.option);
+    const o = param !== undefined && /^\d+$/.test(param.trim()) ? param.trim() : option(c.value.option);
     const n = o === undefined ? c.value.default : Number(o);
     value = Number.isFinite(n) ? Math.trunc(n) : c.value.default;
   } else value = c.value;

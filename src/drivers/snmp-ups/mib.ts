@@ -34,6 +34,10 @@ export interface MibVar {
   default?: string;
   /** Raw values meaning "not available" (published as nothing). */
   absent?: readonly string[];
+  /** number: always this many digits after the point (default: none for whole numbers, else 2). */
+  decimals?: number;
+  /** enum: an unmapped value is published as the raw number instead of nothing. */
+  unmappedRaw?: boolean;
 }
 
 export interface MibStatus {
@@ -108,6 +112,7 @@ export function validateMapping(m: MibMapping): string[] {
     if (oids.length === 0) errs.push(where(`${v.name}: no OID`));
     for (const o of oids) if (!OID_RE.test(o)) errs.push(where(`${v.name}: bad OID ${JSON.stringify(o)}`));
     if (v.kind === 'enum' && !v.map) errs.push(where(`${v.name}: enum without map`));
+    if (v.decimals !== undefined && !(Number.isInteger(v.decimals) && v.decimals >= 0 && v.decimals <= 6)) errs.push(where(`${v.name}: bad decimals`));
     if (!['number', 'string', 'enum'].includes(v.kind)) errs.push(where(`${v.name}: bad kind ${String(v.kind)}`));
     const scales = v.scale === undefined ? [] : typeof v.scale === 'number' ? [v.scale] : v.scale;
     for (const s of scales) if (!Number.isFinite(s) || s === 0) errs.push(where(`${v.name}: bad scale ${s}`));
@@ -119,6 +124,8 @@ export function validateMapping(m: MibMapping): string[] {
     if (cmds.has(c.cmd)) errs.push(where(`command ${c.cmd} listed twice`));
     cmds.add(c.cmd);
     if (!OID_RE.test(c.oid)) errs.push(where(`${c.cmd}: bad OID ${JSON.stringify(c.oid)}`));
+    const probes = c.probe === undefined ? [] : typeof c.probe === 'string' ? [c.probe] : c.probe;
+    for (const o of probes) if (!OID_RE.test(o)) errs.push(where(`${c.cmd}: bad probe OID ${JSON.stringify(o)}`));
     if (c.type === 'oid' && typeof c.value === 'string' && !OID_RE.test(c.value.replace(/^\./, ''))) errs.push(where(`${c.cmd}: bad OID value`));
   }
   return errs;

@@ -248,7 +248,7 @@ class SnmpUps implements DriverHooks {
       this.log.info(`instcmd: unknown command [${cmd}] [${param ?? '(null)'}]`);
       return STAT_UNKNOWN;
     }
-    const set = commandSet(c, (n) => this.ctx.option(n));
+    const set = commandSet(c, (n) => this.ctx.option(n), param);
     try {
       await this.session().set([set]);
       this.log.info(`snmp-ups [${this.ctx.ups}]: ${cmd}: SET ${set.oid} = ${set.value}`);

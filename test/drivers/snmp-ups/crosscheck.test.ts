@@ -29,6 +29,7 @@ const ALLOWED: Record<string, Record<string, { nut: string; walnut: string }>> =
   // NUT 2.8.0's cyberpower table maps no upsBaseOutputStatus value (its log: "no matching
   // INFO_* value for this OID value (2)"), so onLine(2) gives no OL; Walnut maps it (NUT 2.7.2 did)
   cyberpower: { 'ups.status': { nut: '', walnut: 'OL' } },
+  mge: {},
 };
 /** Instant commands only one side offers, with reasons (see src/drivers/snmp-ups/README.md). */
 const CMD_ALLOWED: Record<string, { nutOnly: string[]; walnutOnly: string[] }> = {
@@ -37,11 +38,14 @@ const CMD_ALLOWED: Record<string, { nutOnly: string[]; walnutOnly: string[] }> =
   apcc: { nutOnly: [], walnutOnly: [] },
   // NUT 2.8.0 sends shutdown.stayoff to upsAdvanceControlTurnOnUPS (the load.on OID)
   cyberpower: { nutOnly: ['shutdown.stayoff'], walnutOnly: [] },
+  // NUT 2.8.0 lists them for mge but sends no SET for them (observed on its driver socket);
+  // Walnut only offers what one SET does
+  mge: { nutOnly: ['shutdown.return', 'shutdown.stayoff'], walnutOnly: [] },
 };
 
 interface Case {
   name: string;
-  mib: 'ietf' | 'apcc' | 'cyberpower';
+  mib: 'ietf' | 'apcc' | 'cyberpower' | 'mge';
   conf: string;
   mfr: string;
 }
@@ -51,6 +55,7 @@ const CASES: Case[] = [
   { name: 'ietf', mib: 'ietf', conf: V2C, mfr: 'APC' },
   { name: 'apcc', mib: 'apcc', conf: V2C, mfr: 'APC' },
   { name: 'cyberpower', mib: 'cyberpower', conf: V2C, mfr: 'CYBERPOWER' },
+  { name: 'mge', mib: 'mge', conf: V2C, mfr: 'Eaton' },
   {
     name: 'v3',
     mib: 'ietf',
@@ -69,15 +74,16 @@ async function commands(target: string): Promise<string[]> {
     .sort();
 }
 
-test('cross-check: real snmp-ups and Walnut snmp-ups on the same agent, both under real upsd (ietf, apcc, cyberpower, v3): variables and commands; Walnut feeds real upsd', { timeout: 60_000 }, async (t) => {
+test('cross-check: real snmp-ups and Walnut snmp-ups on the same agent, both under real upsd (ietf, apcc, cyberpower, mge, v3): variables and commands; Walnut feeds real upsd', { timeout: 60_000 }, async (t) => {
   if (!requirePeers(t, 'snmpd', 'nut', 'nut-snmp')) return;
   let agent: SnmpdAgent | undefined;
   let d: NutDir | undefined;
   const procs: Proc[] = [];
   try {
     agent = await startSnmpd({
-      vars: { ...fixture('ietf-smart-ups-5000.json'), ...fixture('apcc-smart-ups-5000.json'), ...fixture('cyberpower-pr2200.json') },
-      subtrees: ['.1.3.6.1.2.1.33', '.1.3.6.1.4.1.318', '.1.3.6.1.4.1.3808'],
+      // the mge card's few UPS-MIB objects take over the ietf ones: both sides read the same agent
+      vars: { ...fixture('ietf-smart-ups-5000.json'), ...fixture('apcc-smart-ups-5000.json'), ...fixture('cyberpower-pr2200.json'), ...fixture('mge-eaton-5px.json') },
+      subtrees: ['.1.3.6.1.2.1.33', '.1.3.6.1.4.1.318', '.1.3.6.1.4.1.3808', '.1.3.6.1.4.1.705'],
       v3: V3,
     });
     d = nutDir('walnut-snmpx-');

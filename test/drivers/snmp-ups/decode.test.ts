@@ -35,7 +35,7 @@ test('built-in mappings are valid tables', () => {
   for (const m of BUILTIN_MIBS) assert.deepEqual(validateMapping(m), [], m.name);
   assert.deepEqual(
     BUILTIN_MIBS.map((m) => m.name),
-    ['apcc', 'cyberpower', 'ietf'],
+    ['apcc', 'cyberpower', 'mge', 'ietf'],
     'vendors before ietf (mibs=auto order)',
   );
 });
