@@ -9,47 +9,33 @@
  * Real NUT passes the same assertions in multihost-nut.test.ts.
  */
 import { describe, test, after } from 'node:test';
-import { driverKilledOnBattery, powerReturns, requireLab, setupRun, startAll, upsdRestart, type Run } from './multihost-harness.js';
+import { destroyAllRuns, driverKilledOnBattery, powerReturns, requireLab, runLab, upsdRestart, type RunOptions } from './multihost-harness.js';
 
-const runs: Run[] = [];
-after(async () => {
-  await Promise.all(runs.map((r) => r.destroy()));
-});
+after(destroyAllRuns);
 
-async function lab(): Promise<Run> {
-  const r = await setupRun({
-    server: 'walnut',
-    hosts: [
-      { impl: 'walnut', role: 'master' },
-      { impl: 'walnut', role: 'slave' },
-      { impl: 'walnut', role: 'secondary' },
-      { impl: 'nut', role: 'slave' },
-    ],
-  });
-  runs.push(r);
-  await startAll(r);
-  return r;
-}
+const HOWTO: RunOptions = {
+  server: 'walnut',
+  hosts: [
+    { impl: 'walnut', role: 'master' },
+    { impl: 'walnut', role: 'slave' },
+    { impl: 'walnut', role: 'secondary' },
+    { impl: 'nut', role: 'slave' },
+  ],
+};
 
 describe('how-to in namespaces with Walnut: faults and recoveries', { concurrency: true }, () => {
   test('power returns before LB: every host notifies ONBATT then ONLINE, nobody shuts down', { timeout: 150_000 }, async (t) => {
     if (!requireLab(t)) return;
-    const r = await lab();
-    await powerReturns(r);
-    for (const line of r.summary().split('\n')) t.diagnostic(line);
+    await runLab(t, HOWTO, powerReturns);
   });
 
   test('the driver killed while on battery: COMMBAD, then after DEADTIME (secondaries: HOSTSYNC) everyone shuts down', { timeout: 150_000 }, async (t) => {
     if (!requireLab(t)) return;
-    const r = await lab();
-    await driverKilledOnBattery(r);
-    for (const line of r.summary().split('\n')) t.diagnostic(line);
+    await runLab(t, HOWTO, driverKilledOnBattery);
   });
 
   test('upsd restarted while on line power: COMMBAD, COMMOK, every host logs back in, no shutdown', { timeout: 150_000 }, async (t) => {
     if (!requireLab(t)) return;
-    const r = await lab();
-    await upsdRestart(r);
-    for (const line of r.summary().split('\n')) t.diagnostic(line);
+    await runLab(t, HOWTO, upsdRestart);
   });
 });

@@ -16,40 +16,41 @@ import path from 'node:path';
 import { requirePeers } from '../support/peers.js';
 import { startRsyslog, type Rsyslog } from '../support/rsyslog.js';
 import { tempDir } from '../support/tmp.js';
-import { PASSWORD, requireLab, setupRun, startAll, type Run } from './multihost-harness.js';
+import { PASSWORD, destroyAllRuns, requireLab, runLab, type Run, type RunOptions } from './multihost-harness.js';
 
-let r: Run | undefined;
 let rs: Rsyslog | undefined;
 const tmp = tempDir('walnut-multihost-syslog-');
 after(async () => {
-  await r?.destroy();
+  await destroyAllRuns();
   await rs?.stop();
   tmp.cleanup();
 });
 
 test('the login line reaches the real syslog daemon in the namespaces run, and no password does', { timeout: 120_000 }, async (t) => {
   if (!requireLab(t) || !requirePeers(t, 'rsyslog')) return;
-  rs = await startRsyslog(tmp.dir);
-  r = await setupRun({
+  const syslog = (rs = await startRsyslog(tmp.dir));
+  const opts: RunOptions = {
     server: 'walnut',
     hosts: [
       { impl: 'walnut', role: 'master' },
       { impl: 'walnut', role: 'slave' },
       { impl: 'nut', role: 'slave' },
     ],
-  });
-  await startAll(r, { upsd: { background: true }, env: rs.env });
-  const upsd = r.upsd!;
-  // in the background, as NUT's upsd: a PID file, and the log goes to syslog
-  const pidFile = path.join(r.ups.env.NUT_ALTPIDPATH!, 'upsd.pid');
-  assert.equal(fs.readFileSync(pidFile, 'utf8').trim(), String(upsd.pid));
-  for (const [user, addr] of [['locupsmon', '198.18.0.1'], ['remupsmon', '198.18.0.2'], ['remupsmon', '198.18.0.3']] as const) {
-    const re = new RegExp(`^daemon\\.info upsd\\[${upsd.pid}\\]: User ${user}@${addr.replace(/\./g, '\\.')} logged into UPS \\[myups\\]$`);
-    await rs.waitForLine(re, 20_000);
-  }
-  const all = rs.lines();
-  assert.ok(all.length >= 3);
-  assert.ok(!all.some((l) => l.includes(PASSWORD)), `a password reached syslog:\n${all.filter((l) => l.includes(PASSWORD)).join('\n')}`);
-  // nor upsd's own stderr, nor any upsmon's
-  for (const p of r.lab.procs) assert.ok(!p.log().includes(PASSWORD), `${p.host} ${p.name} printed a password`);
+  };
+  const check = async (r: Run) => {
+    const upsd = r.upsd!;
+    // in the background, as NUT's upsd: a PID file, and the log goes to syslog
+    const pidFile = path.join(r.ups.env.NUT_ALTPIDPATH!, 'upsd.pid');
+    assert.equal(fs.readFileSync(pidFile, 'utf8').trim(), String(upsd.pid));
+    for (const [user, addr] of [['locupsmon', '198.18.0.1'], ['remupsmon', '198.18.0.2'], ['remupsmon', '198.18.0.3']] as const) {
+      const re = new RegExp(`^daemon\\.info upsd\\[${upsd.pid}\\]: User ${user}@${addr.replace(/\./g, '\\.')} logged into UPS \\[myups\\]$`);
+      await syslog.waitForLine(re, 20_000);
+    }
+    const all = syslog.lines();
+    assert.ok(!all.some((l) => l.includes(PASSWORD)), `a password reached syslog:\n${all.filter((l) => l.includes(PASSWORD)).join('\n')}`);
+    // nor upsd's own stderr, nor any upsmon's
+    for (const p of r.lab.procs) assert.ok(!p.log().includes(PASSWORD), `${p.host} ${p.name} printed a password`);
+  };
+  await runLab(t, opts, check, { upsd: { background: true }, env: syslog.env });
+  await syslog.stop();
 });

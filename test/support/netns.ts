@@ -101,6 +101,7 @@ export interface Lab {
   procs: LabProc[];
   /** SIGTERM (then SIGKILL after graceMs) exactly this process; SIGCONT first so a stopped one can die. */
   stop(p: LabProc, graceMs?: number): Promise<void>;
+  /** Stops everything and deletes the namespaces; safe to call again (same promise). */
   destroy(): Promise<void>;
 }
 
@@ -224,7 +225,9 @@ export async function createLab(hostCount: number): Promise<Lab> {
     p.child.stderr?.destroy();
   };
 
-  const destroy = async (): Promise<void> => {
+  let destroying: Promise<void> | undefined;
+  const destroy = (): Promise<void> => (destroying ??= destroyOnce());
+  const destroyOnce = async (): Promise<void> => {
     await Promise.all(procs.map((p) => stop(p)));
     // what our programs started inside the lab and left behind (a NOTIFYCMD still
     // running, a forked helper): descendants of our processes, only in our namespaces
