@@ -229,6 +229,9 @@ async function run(p: ParsedArgs, argv: string[], io: UpsmonIo, env: NodeJS.Proc
     } else if (r === 'removed') log.info(`Removed the power down flag ${conf.powerDownFlag} left by the last shutdown`);
   }
   if (!conf.powerDownFlag) log.warn('No POWERDOWNFLAG set: the UPS will not be told to cut the power after a shutdown');
+  else if (settings.powerDownFlag) log.info(`Using power down flag file ${conf.powerDownFlag}`);
+  for (const m of conf.monitors) log.info(`UPS: ${m.system} (${m.role}) (power value ${m.powerValue})`);
+  if (mono) log.info('Warning: running as one big root process by request (upsmon -p)');
 
   // background: a detached copy of this program does the work
   const foreground = count(p, 'F') > 0 || (count(p, 'D') > 0 && count(p, 'B') === 0);
