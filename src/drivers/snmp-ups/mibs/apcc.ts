@@ -5,11 +5,47 @@
  * publishes for each raw value (probed against the same agent), commands
  * write the same OID and value it writes.
  */
-import type { MibMapping } from '../mib.js';
+import type { MibMapping, MibVar } from '../mib.js';
 import { SYSTEM_VARS } from './system.js';
 
 const A = '1.3.6.1.4.1.318.1.1.1';
 const E = '1.3.6.1.4.1.318.1.1';
+
+/**
+ * Three-phase units (Symmetra, Silcon): upsPhaseInputTable / upsPhaseOutputTable rows per
+ * phase, under …9.2.3.1.<column>.1.1.<phase> and …9.3.3.1.<column>.1.1.<phase>.
+ */
+const PHASES = [
+  ['L1', 'L1-L2'],
+  ['L2', 'L2-L3'],
+  ['L3', 'L3-L1'],
+] as const;
+function threePhase(): MibVar[] {
+  const out: MibVar[] = [];
+  const col = (side: 'input' | 'output', c: number, p: number) => `${A}.9.${side === 'input' ? 2 : 3}.3.1.${c}.1.1.${p}`;
+  PHASES.forEach(([l, ll], i) => {
+    const p = i + 1;
+    out.push(
+      { name: `input.${ll}.voltage`, oid: col('input', 3, p), kind: 'number' },
+      { name: `input.${ll}.voltage.maximum`, oid: col('input', 4, p), kind: 'number' },
+      { name: `input.${ll}.voltage.minimum`, oid: col('input', 5, p), kind: 'number' },
+      { name: `input.${l}.current`, oid: col('input', 6, p), kind: 'number', scale: 0.1 },
+      { name: `input.${l}.current.maximum`, oid: col('input', 7, p), kind: 'number', scale: 0.1 },
+      { name: `input.${l}.current.minimum`, oid: col('input', 8, p), kind: 'number', scale: 0.1 },
+      { name: `output.${ll}.voltage`, oid: col('output', 3, p), kind: 'number' },
+      { name: `output.${l}.current`, oid: col('output', 4, p), kind: 'number', scale: 0.1 },
+      { name: `output.${l}.current.maximum`, oid: col('output', 5, p), kind: 'number', scale: 0.1 },
+      { name: `output.${l}.current.minimum`, oid: col('output', 6, p), kind: 'number', scale: 0.1 },
+      { name: `output.${l}.power`, oid: col('output', 7, p), kind: 'number' },
+      { name: `output.${l}.power.maximum`, oid: col('output', 8, p), kind: 'number' },
+      { name: `output.${l}.power.minimum`, oid: col('output', 9, p), kind: 'number' },
+      { name: `output.${l}.power.percent`, oid: col('output', 10, p), kind: 'number' },
+      { name: `output.${l}.power.maximum.percent`, oid: col('output', 11, p), kind: 'number' },
+      { name: `output.${l}.power.minimum.percent`, oid: col('output', 12, p), kind: 'number' },
+    );
+  });
+  return out;
+}
 
 export const APCC_MIB: MibMapping = {
   name: 'apcc',
@@ -26,7 +62,8 @@ export const APCC_MIB: MibMapping = {
     { name: 'input.voltage', oid: [`${A}.3.3.1.0`, `${A}.3.2.1.0`], kind: 'number', scale: [0.1, 1], quick: true },
     { name: 'input.voltage.maximum', oid: [`${A}.3.3.2.0`, `${A}.3.2.2.0`], kind: 'number', scale: [0.1, 1] },
     { name: 'input.voltage.minimum', oid: [`${A}.3.3.3.0`, `${A}.3.2.3.0`], kind: 'number', scale: [0.1, 1] },
-    { name: 'input.frequency', oid: [`${A}.3.3.4.0`, `${A}.3.2.4.0`], kind: 'number', scale: [0.1, 1] },
+    { name: 'input.phases', oid: `${A}.9.2.2.1.2.1`, kind: 'number' },
+    { name: 'input.frequency', oid: [`${A}.9.2.2.1.4.1`, `${A}.3.3.4.0`, `${A}.3.2.4.0`], kind: 'number', scale: [0.1, 0.1, 1] },
     { name: 'input.transfer.low', oid: `${A}.5.2.3.0`, kind: 'number', rw: { type: 'number' } },
     { name: 'input.transfer.high', oid: `${A}.5.2.2.0`, kind: 'number', rw: { type: 'number' } },
     {
@@ -69,7 +106,8 @@ export const APCC_MIB: MibMapping = {
     { name: 'ups.test.result', oid: `${A}.7.2.3.0`, kind: 'enum', map: { 1: 'Ok', 2: 'Failed', 3: 'InvalidTest', 4: 'TestInProgress' } },
     { name: 'ups.test.date', oid: `${A}.7.2.4.0`, kind: 'string' },
     { name: 'output.voltage', oid: [`${A}.4.3.1.0`, `${A}.4.2.1.0`], kind: 'number', scale: [0.1, 1], quick: true },
-    { name: 'output.frequency', oid: [`${A}.4.3.2.0`, `${A}.4.2.2.0`], kind: 'number', scale: [0.1, 1] },
+    { name: 'output.phases', oid: `${A}.9.3.2.1.2.1`, kind: 'number' },
+    { name: 'output.frequency', oid: [`${A}.9.3.2.1.4.1`, `${A}.4.3.2.0`, `${A}.4.2.2.0`], kind: 'number', scale: [0.1, 0.1, 1] },
     { name: 'output.current', oid: [`${A}.4.3.4.0`, `${A}.4.2.4.0`], kind: 'number', scale: [0.1, 1] },
     { name: 'output.voltage.nominal', oid: `${A}.5.2.1.0`, kind: 'number', rw: { type: 'number' } },
     { name: 'ambient.temperature', oid: `${E}.2.1.1.0`, kind: 'number' },
@@ -78,6 +116,7 @@ export const APCC_MIB: MibMapping = {
     { name: 'ambient.1.temperature.alarm.low', oid: `${E}.10.1.2.2.1.4.1`, kind: 'number' },
     { name: 'ambient.1.humidity.alarm.high', oid: `${E}.10.1.2.2.1.6.1`, kind: 'number' },
     { name: 'ambient.1.humidity.alarm.low', oid: `${E}.10.1.2.2.1.7.1`, kind: 'number' },
+    ...threePhase(),
   ],
   status: [
     {
