@@ -28,7 +28,20 @@ function setup(d: NutDir, port: number, mode: string): void {
   w('dummy.dev', DUMMY_DEV);
   w('upsd.conf', `LISTEN 127.0.0.1 ${port}\n`);
   w('upsd.users', '[monpri]\n\tpassword = pripass\n\tupsmon master\n');
-  w('upsmon.conf', [`MONITOR dummy@127.0.0.1:${port} 1 monpri pripass master`, 'MINSUPPLIES 1', `SHUTDOWNCMD "/bin/echo shutdown >> ${d.dir}/shutdown"`, `POWERDOWNFLAG ${d.dir}/killpower`, 'POLLFREQ 2', ''].join('\n'));
+  w('upsmon.conf', [
+    `MONITOR dummy@127.0.0.1:${port} 1 monpri pripass master`,
+    'MINSUPPLIES 1',
+    `SHUTDOWNCMD "/bin/echo shutdown >> ${d.dir}/shutdown"`,
+    `POWERDOWNFLAG ${d.dir}/killpower`,
+    'POLLFREQ 2',
+    // the how-to's "Actions and Notifications": NOTIFYCMD is Walnut's upssched
+    `NOTIFYCMD ${path.join(REPO_ROOT, 'bin/upssched')}`,
+    'NOTIFYFLAG ONBATT SYSLOG+EXEC',
+    '',
+  ].join('\n'));
+  // upsmon's monitor runs as nut: its upssched files live in the nut-writable state folder
+  w('upssched.conf', [`CMDSCRIPT ${d.state}/cmd.sh`, `PIPEFN ${d.state}/upssched.pipe`, `LOCKFN ${d.state}/upssched.lock`, 'AT ONBATT * EXECUTE onbatt-now', 'AT ONBATT * START-TIMER onbatt-timer 1', ''].join('\n'));
+  fs.writeFileSync(path.join(d.state, 'cmd.sh'), `#!/bin/sh\necho "$1 $UPSNAME $NOTIFYTYPE" >> ${d.state}/markers\n`, { mode: 0o755 });
   // a NUT install: root:nut, 640 files, 770 state folders (the daemons run as nut)
   const nut = lookupUser('nut');
   for (const f of fs.readdirSync(d.etc)) {
@@ -57,7 +70,7 @@ test('how-to without systemd: MODE, service nut-server/nut-client start, the log
   const d = nutDir('walnut-service-');
   const rs = await startRsyslog(d.dir);
   const port = await freePort();
-  const env = { ...d.env, ...rs.env };
+  const env = { ...d.env, ...rs.env, WALNUT_UPSSCHED_IDLE: '1' };
   const service = (...args: string[]) => execProgram(process.execPath, [WALNUT, 'service', ...args], env, 120_000);
   try {
     // a netclient host: nut-server is disabled, nothing starts
@@ -88,6 +101,19 @@ test('how-to without systemd: MODE, service nut-server/nut-client start, the log
     assert.equal(cli.code, 0, cli.stdout + cli.stderr);
     // "Check syslog. You should find an entry like: upsd[12061]: User locupsmon@127.0.0.1 logged into UPS [myups]"
     await rs.waitForLine(new RegExp(`^daemon\\.info upsd\\[${upsdPid}\\]: User monpri@127\\.0\\.0\\.1 logged into UPS \\[dummy\\]$`), 30_000);
+    // power fails: upsmon runs NOTIFYCMD=upssched, whose EXECUTE and 1 s timer reach CMDSCRIPT
+    const dev = path.join(d.etc, 'dummy.dev');
+    fs.writeFileSync(dev, DUMMY_DEV.replace('ups.status: OL', 'ups.status: OB'));
+    const later = new Date(Date.now() + 2000);
+    fs.utimesSync(dev, later, later);
+    const markers = () => (fs.existsSync(path.join(d.state, 'markers')) ? fs.readFileSync(path.join(d.state, 'markers'), 'utf8') : '');
+    await waitFor('upssched markers', () => markers().includes('onbatt-timer '), 30_000).catch((e: Error) => {
+      throw new Error(`${e.message}; markers: ${JSON.stringify(markers())}`);
+    });
+    assert.deepEqual(markers().split('\n').filter(Boolean), [`onbatt-now dummy@127.0.0.1:${port} ONBATT`, `onbatt-timer dummy@127.0.0.1:${port} ONBATT`]);
+    fs.writeFileSync(dev, DUMMY_DEV);
+    const later2 = new Date(Date.now() + 4000);
+    fs.utimesSync(dev, later2, later2);
     const st = await service('status');
     assert.equal(st.code, 0, st.stdout);
     assert.match(st.stdout, new RegExp(`^nut-server: upsd is running \\(PID ${upsdPid}\\)$`, 'm'));
@@ -105,7 +131,7 @@ test('how-to without systemd: MODE, service nut-server/nut-client start, the log
     const upsd2 = readPidFile(path.join(d.run, 'upsd.pid'));
     assert.ok(upsd2 && upsd2 !== upsdPid && isAlive(upsd2) && !isAlive(upsdPid));
     await rs.waitForLine(new RegExp(`^daemon\\.info upsd\\[${upsdPid}\\]: Signal 15: exiting$`));
-    await rs.waitForLine(new RegExp(`^daemon\\.info upsd\\[${upsd2}\\]: User monpri@127\\.0\\.0\\.1 logged into UPS \\[dummy\\]$`), 30_000);
+    await rs.waitForLine(new RegExp(`^daemon\\.info upsd\\[${upsd2}\\]: User monpri@127\\.0\\.0\\.1 logged into UPS \\[dummy\\]$`), 60_000);
 
     // stop everything (client first): every PID gone, status 3
     const pids = fs.readdirSync(d.run).map((f) => readPidFile(path.join(d.run, f))!);

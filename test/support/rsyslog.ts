@@ -48,7 +48,7 @@ export async function startRsyslog(dir: string): Promise<Rsyslog> {
     [
       `global(workDirectory="${work}")`,
       'module(load="imuxsock" SysSock.Use="off")',
-      `input(type="imuxsock" Socket="${socketPath}" CreatePath="on" UsePIDFromSystem="off")`,
+      `input(type="imuxsock" Socket="${socketPath}" CreatePath="on" UsePIDFromSystem="off" RateLimit.Interval="0")`,
       'template(name="walnutTest" type="string" string="%syslogfacility-text%.%syslogseverity-text% %syslogtag%%msg:::sp-if-no-1st-sp%%msg:::drop-last-lf%\\n")',
       `*.* action(type="omfile" file="${logFile}" template="walnutTest" asyncWriting="off" flushOnTXEnd="on")`,
       '',
