@@ -38,9 +38,11 @@ function probeNetns(): string | undefined {
   }
   try {
     execFileSync('ip', ['-n', probe, 'link', 'add', 'vprobe', 'type', 'veth', 'peer', 'name', 'vprobe2'], { stdio: 'ignore' });
+    execFileSync('ip', ['-n', probe, 'link', 'add', 'bprobe', 'type', 'bridge'], { stdio: 'ignore' });
+    execFileSync('nsenter', ['--net=/run/netns/' + probe, 'true'], { stdio: 'ignore' });
     return undefined;
   } catch (e) {
-    return `veth pairs not available: ${(e as Error).message.split('\n')[0]}`;
+    return `veth pairs, bridges or nsenter (util-linux) not available: ${(e as Error).message.split('\n')[0]}`;
   } finally {
     try {
       execFileSync('ip', ['netns', 'del', probe], { stdio: 'ignore' });
