@@ -163,8 +163,7 @@ export async function runDriverProgram(def: DriverDefinition, argv: string[], io
     if (!foreground) return await background(def, argv, path.join(statePath, sockName), pidFile, io);
 
     await replaceRunningInstance(pidFile, path.join(statePath, sockName), log);
-    const msg = dropPrivileges(last(p, 'u') ?? settings.user);
-    if (msg) log.debug(1, msg);
+    // as NUT: the device is opened as root, then root is dropped before the socket and the rest
     const handle = await startDriver({
       definition: def,
       upsName,
@@ -174,6 +173,10 @@ export async function runDriverProgram(def: DriverDefinition, argv: string[], io
       log,
       confPath: paths.confPath,
       env: io.env,
+      afterOpen: () => {
+        const msg = dropPrivileges(last(p, 'u') ?? settings.user);
+        if (msg) log.debug(1, msg);
+      },
     });
     process.on('SIGHUP', () => log.info(`SIGHUP: ${def.name} does not reload; restart it to apply ups.conf changes`));
     const code = await runUntilSignal(handle);

@@ -68,16 +68,25 @@ class ApcsmartDriver implements DriverHooks {
     this.log.debug(1, `apcsmart [${this.ctx.ups}]: ${msg}`);
   }
 
-  /** The session, in smart mode (`Y` → `SM`) after a start or a communication failure. */
-  private async open(): Promise<SmartSession> {
+  private ensureSession(): SmartSession {
     if (!this.session) {
-      const make = this.opts.link ?? ((port: string, ctx: DriverContext) => new SerialTransport({ path: port, baudRate: 2400 }, { clock: ctx.clock, log: ctx.log, logName: `apcsmart [${ctx.ups}]` }));
+      const make = this.opts.link ?? ((port: string, ctx: DriverContext) => new SerialTransport({ path: port, baudRate: 2400, lock: !ctx.flag('nolock') }, { clock: ctx.clock, log: ctx.log, logName: `apcsmart [${ctx.ups}]` }));
       this.session = new SmartSession(make(this.ctx.settings.port, this.ctx), {
         onAlert: (c) => this.onAlert(c),
         debug: (m) => this.debug(m),
       });
     }
-    const s = this.session;
+    return this.session;
+  }
+
+  /** NUT's upsdrv_initups: open the port while still root; errors show up at the first request. */
+  async openDevice(): Promise<void> {
+    await this.ensureSession().link.open().catch(() => {});
+  }
+
+  /** The session, in smart mode (`Y` → `SM`) after a start or a communication failure. */
+  private async open(): Promise<SmartSession> {
+    const s = this.ensureSession();
     if (this.needSync) {
       // a few tries, as a sleeping unit may drop the first byte
       let last = '';

@@ -42,7 +42,13 @@ export interface DriverContext {
 
 /** What a driver implements (NUT's upsdrv_* functions). */
 export interface DriverHooks {
-  /** Open the device and publish the first variables and commands. Throw to refuse to start. */
+  /**
+   * NUT's upsdrv_initups: open the device, before the program drops root
+   * (a serial port or USB device may be readable by root only). Optional:
+   * drivers without it open the device in initInfo.
+   */
+  openDevice?(): void | Promise<void>;
+  /** Open the device (unless openDevice did) and publish the first variables and commands. Throw to refuse to start. */
   initInfo(): void | Promise<void>;
   /** One poll: read the device, update the state, call dataOk()/dataStale(). */
   update(): void | Promise<void>;
@@ -220,6 +226,11 @@ export interface StartDriverOptions extends DriverEnv {
   /** Start the poll loop (default true). */
   loop?: boolean;
   /**
+   * Called after the device is open (hooks.openDevice) and before anything
+   * else: where a program drops root, as NUT's drivers do after upsdrv_initups.
+   */
+  afterOpen?: () => void;
+  /**
    * Called after the driver stopped because a socket client sent
    * `INSTCMD driver.exit` (how upsdrvctl stops one driver of a shared process).
    */
@@ -262,6 +273,8 @@ export async function startDriver(opts: StartDriverOptions): Promise<DriverHandl
   const log = inst.ctx.log;
   let server: DriverSocketServer | undefined;
   try {
+    await inst.hooks.openDevice?.();
+    opts.afterOpen?.();
     await inst.init();
     await inst.poll();
     if (opts.statePath) {

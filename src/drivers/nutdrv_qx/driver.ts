@@ -305,6 +305,12 @@ export function createQxDriver(ctx: DriverContext, opts: QxHooksOptions = {}): D
   }
 
   return {
+    async openDevice() {
+      // as root, before the program drops to its user (NUT's upsdrv_initups); errors show up in initInfo
+      if (opts.link) return;
+      link ??= openLink();
+      if (link instanceof SerialQxLink) await link.port.open().catch(() => {});
+    },
     async initInfo() {
       checkOptions();
       setupDelays();
