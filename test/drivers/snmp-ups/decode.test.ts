@@ -23,6 +23,7 @@ import {
 import type { SnmpValue } from '../../../src/transports/snmp.js';
 import { parseAgentAddress } from '../../../src/transports/snmp.js';
 import { tempDir } from '../../support/tmp.js';
+import { requirePeers, SHARED_DIR } from '../../support/peers.js';
 
 const U = '1.3.6.1.2.1.33.1';
 const int = (oid: string, n: number): SnmpValue => ({ oid, type: 'integer', value: n });
@@ -169,4 +170,52 @@ test('property: any answer for any mapped OID decodes without throwing, to text 
     }),
     { numRuns: 300 },
   );
+});
+
+/**
+ * Names in the real snmp-ups dumps of ../shared/ddl that NUT 2.8.0 no longer publishes
+ * (older NUT versions; checked: 2.8.0 shows none of them against the same agent).
+ */
+const OLD_NAMES = new Set([
+  'beeper.status', // NUT 2.6: now ups.beeper.status
+  'ups.power', // NUT 2.0-2.2 ietf: upsOutputPower is output.realpower now
+  'ups.serial', // NUT <= 2.2 ietf read upsIdentName as the serial
+  'input.quality', // NUT 2.4 ietf
+  'battery.charge.low', // NUT 2.1 apcc
+  'ambient.humidity.alarm.maximum',
+  'ambient.humidity.alarm.minimum',
+  'ambient.temperature.alarm.maximum',
+  'ambient.temperature.alarm.minimum', // NUT 2.2 apcc: now ambient.1.*.alarm.high/low
+  'output.voltage.target.battery', // NUT 2.1 apcc Silcon
+]);
+
+test('every variable of the real snmp-ups dumps (ddl) for ietf/apcc/cyberpower/mge has a place in the tables', (t) => {
+  if (!requirePeers(t, 'shared')) return;
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.includes('__snmp-ups__') && e.name.endsWith('.dev')) files.push(p);
+    }
+  };
+  walk(path.join(SHARED_DIR, 'ddl'));
+  let checked = 0;
+  const missing: string[] = [];
+  for (const f of files) {
+    const text = fs.readFileSync(f, 'latin1');
+    const m = /driver\.version\.data: (\S+) MIB|\(mib: (\S+) /.exec(text) ?? /driver\.parameter\.mibs: (\S+)/.exec(text);
+    const mapping = BUILTIN_MIBS.find((x) => x.name === (m?.[1] ?? m?.[2]));
+    if (!mapping) continue;
+    checked++;
+    const names = new Set([...mapping.vars.map((v) => v.name), ...Object.keys(mapping.fixed ?? {})]);
+    for (const line of text.split('\n')) {
+      if (line.startsWith('#') || !line.includes(': ')) continue;
+      const name = line.slice(0, line.indexOf(': '));
+      if (name.startsWith('driver.') || name.startsWith('device.') || name === 'ups.status' || names.has(name) || OLD_NAMES.has(name)) continue;
+      missing.push(`${path.basename(f)}: ${name}`);
+    }
+  }
+  assert.deepEqual(missing, []);
+  assert.ok(checked >= 20, `${checked} dumps checked`);
 });

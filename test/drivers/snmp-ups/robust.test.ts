@@ -53,9 +53,11 @@ test('SNMPv1: wrong types, missing objects, long strings, refused SET, timeouts:
     assert.equal(await drv.instance.instcmd('no.such.command', undefined), STAT_UNKNOWN);
     assert.equal(await drv.instance.setvar('input.transfer.low', 'abc'), STAT_INVALID);
     assert.equal(await drv.instance.setvar('ups.load', '5'), STAT_UNKNOWN);
+    // -k: the first shutdown command the mapping offers (ietf: load.off.delay, offdelay 20 s)
+    assert.equal(await drv.instance.hooks.killpower!(), 0);
     assert.deepEqual(
       agent.sets().map((s) => `${s.oid}=${s.value}`),
-      [`${UPS_MIB}.9.8.0=1`, `${UPS_MIB}.8.3.0=0`],
+      [`${UPS_MIB}.9.8.0=1`, `${UPS_MIB}.8.3.0=0`, `${UPS_MIB}.8.2.0=20`],
     );
 
     // a slow agent: each request times out → stale, then fresh again
