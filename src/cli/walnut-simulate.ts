@@ -24,6 +24,8 @@ import { SerialTransport, type ByteLink } from '../transports/serial.js';
 import { startPtyPair, type PtyPair } from '../transports/pty.js';
 import { serveDevice, type DeviceServer } from '../transports/device-server.js';
 import { Q1Simulator, parseDevDump, parseExchanges } from '../drivers/nutdrv_qx/simulator.js';
+import { ApcSmartSimulator, serveSimulator } from '../drivers/apcsmart/index.js';
+import { systemClock } from '../common/clock.js';
 
 export interface SimIo {
   out(s: string): void;
@@ -149,8 +151,98 @@ const qx: SimulatorKind = {
   },
 };
 
+/** A built-in Smart-UPS when no --dev is given (values of a real Smart-UPS 1500 dump). */
+const DEFAULT_APC_DEV = `battery.alarm.threshold: 0
+battery.charge: 100.0
+battery.charge.restart: 00
+battery.date: 09/06/05
+battery.runtime: 3720
+battery.runtime.low: 120
+battery.voltage: 27.40
+battery.voltage.nominal: 024
+input.frequency: 50.00
+input.quality: FF
+input.sensitivity: H
+input.transfer.high: 253
+input.transfer.low: 208
+input.transfer.reason: S
+input.voltage: 236.1
+input.voltage.maximum: 236.1
+input.voltage.minimum: 233.2
+output.voltage: 236.1
+output.voltage.nominal: 230
+ups.delay.shutdown: 090
+ups.delay.start: 000
+ups.firmware: 601.3.I
+ups.id: UPS_IDEN
+ups.load: 004.5
+ups.mfr.date: 09/06/05
+ups.model: Smart-UPS 1500
+ups.serial: AS0537230534
+ups.status: OL
+ups.temperature: 031.0
+ups.test.interval: 1209600
+ups.test.result: NO
+`;
+
+const apcsmart: SimulatorKind = {
+  help: 'APC Smart-UPS (apcsmart): the smart protocol, capability list, alerts, two-step shutdown commands',
+  options: {},
+  async start(ctx) {
+    const o = ctx.options;
+    const vars = parseDevDump(o.has('dev') ? readText(o.get('dev')!) : DEFAULT_APC_DEV);
+    const sim = new ApcSmartSimulator({ vars, clock: systemClock });
+    const port = serveSimulator(sim, ctx.link, { log: ctx.log });
+    const status = (change: (s: Set<string>) => void) => {
+      const s = new Set(sim.statusTokens);
+      change(s);
+      void port.setStatus([...s]);
+      return `status ${[...s].join(' ')}`;
+    };
+    return {
+      control(w) {
+        switch (w[0]) {
+          case 'ob':
+            return status((s) => {
+              s.delete('OL');
+              s.add('OB');
+            });
+          case 'ol':
+            return status((s) => {
+              s.delete('OB');
+              s.delete('LB');
+              s.add('OL');
+            });
+          case 'lb':
+            return status((s) => s.add('LB'));
+          case 'nolb':
+            return status((s) => s.delete('LB'));
+          case 'set':
+            if (w.length < 3) return 'usage: set VAR VALUE';
+            try {
+              sim.setVar(w[1]!, w.slice(2).join(' '));
+            } catch (e) {
+              return (e as Error).message;
+            }
+            return `${w[1]} = ${w.slice(2).join(' ')}`;
+          case 'show':
+            return `status ${sim.statusTokens.join(' ')}${sim.loadOff ? ' (load off)' : ''}`;
+          case 'log':
+            return sim.events
+              .slice(-20)
+              .map((e) => `${e.cmd}${e.action ? ` -> ${e.action}` : ''}`)
+              .join('\n');
+          default:
+            return undefined;
+        }
+      },
+      stop: () => port.stop(),
+    };
+  },
+};
+
 /** The simulators by KIND. Another kind: add an entry (its own file may hold the model). */
-export const SIMULATORS: Record<string, SimulatorKind> = { qx };
+export const SIMULATORS: Record<string, SimulatorKind> = { qx, apcsmart };
 
 function usage(): string {
   const lines = ['usage: walnut simulate KIND [--dev FILE] [--link PATH | --tty PATH] [-D] [--OPTION VALUE ...]', '', 'Kinds:'];

@@ -26,7 +26,7 @@ const SUBCOMMANDS: Record<string, { load: () => Promise<Program>; help: string }
   hid: { load: () => import('./walnut-hid.js'), help: 'explain or print a USB HID Power Device report descriptor and recorded reports' },
   scan: { load: () => import('./walnut-scan.js'), help: 'list attached USB UPS units with a ready ups.conf section (nut-scanner -U)' },
   tls: { load: () => import('./walnut-tls.js'), help: 'TLS in one step: make a CA and upsd certificate (init), show a server certificate (show)' },
-  simulate: { load: () => import('./walnut-simulate.js'), help: 'a simulated serial UPS on a pty (qx) to try a driver without hardware' },
+  simulate: { load: () => import('./walnut-simulate.js'), help: 'a simulated serial UPS on a pty (qx, apcsmart) to try a driver without hardware' },
 };
 
 function usage(): string {

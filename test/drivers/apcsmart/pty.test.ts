@@ -218,3 +218,44 @@ describe('apcsmart on a noisy line', { skip: skipUnless('socat', 'shared') }, ()
     }
   });
 });
+
+describe('walnut simulate apcsmart', { skip: skipUnless('socat') }, () => {
+  test('--link: the driver reads the built-in Smart-UPS; ob / lb on stdin reach the driver as alerts; quit ends it', async (t) => {
+    if (!requirePeers(t, 'socat')) return;
+    const { spawn } = await import('node:child_process');
+    const { startDriver } = await import('../../../src/drivers/core/index.js');
+    const { apcsmart } = await import('../../../src/drivers/apcsmart/index.js');
+    const { tempDir } = await import('../../support/tmp.js');
+    const { stopChild } = await import('../../support/proc.js');
+    const tmp = tempDir('walnut-apcsim-');
+    const link = path.join(tmp.dir, 'apc-tty');
+    const child = spawn(path.join(REPO_ROOT, 'bin/walnut'), ['simulate', 'apcsmart', '--link', link], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+    let drv: Awaited<ReturnType<typeof startDriver>> | undefined;
+    try {
+      await waitFor('simulator ready', () => out.includes('ready'), 15_000);
+      drv = await startDriver({ definition: apcsmart, upsName: 'sim', extra: [{ key: 'port', value: link }, { key: 'pollinterval', value: '1' }] });
+      assert.equal(drv.state.getInfo('ups.model'), 'Smart-UPS 1500');
+      assert.equal(drv.state.getInfo('ups.status'), 'OL');
+      child.stdin!.write('ob\n');
+      await waitFor('OB', () => drv!.state.getInfo('ups.status') === 'OB', 10_000);
+      child.stdin!.write('lb\n');
+      await waitFor('OB LB', () => drv!.state.getInfo('ups.status') === 'OB LB', 10_000);
+      child.stdin!.write('log\n');
+      await waitFor('log shown', () => /Y -> smart mode/.test(out), 10_000);
+      await drv.stop();
+      drv = undefined;
+      child.stdin!.write('quit\n');
+      await waitFor('exit', () => child.exitCode !== null, 10_000);
+      assert.equal(child.exitCode, 0);
+    } finally {
+      await drv?.stop();
+      await stopChild(child);
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      tmp.cleanup();
+    }
+  });
+});
