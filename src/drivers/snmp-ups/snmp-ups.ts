@@ -329,7 +329,7 @@ export const snmpUps: DriverDefinition = {
     { name: 'offdelay', help: 'shutdown delay for load.off.delay (seconds)' },
   ],
   flags: [
-    { name: 'notransferoids', help: 'accepted for NUT compatibility (APC Symmetra)' },
+    { name: 'notransferoids', help: 'accepted for NUT compatibility (NUT 2.8.0 still reads the apcc transfer points with it)' },
     { name: 'symmetrathreephase', help: 'accepted for NUT compatibility (APC Symmetra 3-phase)' },
   ],
   create: (ctx) => new SnmpUps(ctx),
