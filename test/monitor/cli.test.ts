@@ -85,14 +85,14 @@ test('upsmon -h, -V, a bad option, -c without a daemon, insufficient power', asy
 });
 
 // the daemon runs overlap: each has its own UPS, ports, dirs and PID files
-describe('upsmon daemons', { concurrency: true }, () => {
-  test('upsmon -c f (fsd, prefix-matched) makes a running primary set FSD and shut down', { timeout: 40_000 }, async () => {
+describe('upsmon daemons', { concurrency: 2 }, () => {
+  test('upsmon -c f (fsd, prefix-matched) makes a running primary set FSD and shut down', { timeout: 120_000 }, async () => {
     // the FSD latch stays on upsd until it restarts: this test has its own UPS
     const own = await walnutUps();
     const pri = monHost('cfsd', [`MONITOR ${own.system} 1 monpri pripass primary`]);
     try {
       pri.start(['-F', '-p']);
-      await waitFor('primary logged in', async () => (await own.numLogins()) === 1, 15_000, 100);
+      await waitFor('primary logged in', async () => (await own.numLogins()) === 1, 60_000, 100);
       const pidFile = path.join(pri.dir, 'upsmon.pid');
       assert.equal(Number(fs.readFileSync(pidFile, 'utf8')), pri.proc!.pid);
       const r = await upsmonHere(['-c', 'f'], pri.env);
@@ -114,7 +114,7 @@ describe('upsmon daemons', { concurrency: true }, () => {
     }
   });
 
-  test('power back before LB: ONBATT then ONLINE, nobody shuts down; -c reload applies a new NOTIFYMSG; -c stop logs out', { timeout: 40_000 }, async () =>
+  test('power back before LB: ONBATT then ONLINE, nobody shuts down; -c reload applies a new NOTIFYMSG; -c stop logs out', { timeout: 120_000 }, async () =>
     withUps(async (ups) => {
     await ups.setStatus('OL');
     const pri = monHost('back-pri', [`MONITOR ${ups.system} 1 monpri pripass primary`]);
@@ -122,7 +122,7 @@ describe('upsmon daemons', { concurrency: true }, () => {
     try {
       pri.start(['-F', '-p']);
       sec.start(['-F', '-u', 'root']);
-      await waitFor('both logged in', async () => (await ups.numLogins()) === 2, 15_000, 100);
+      await waitFor('both logged in', async () => (await ups.numLogins()) === 2, 60_000, 100);
       fs.appendFileSync(sec.conf, 'NOTIFYMSG ONBATT "Mains lost on %s"\n');
       assert.equal((await upsmonHere(['-c', 'reload'], sec.env)).code, 0);
       await waitFor('reload logged', () => procLog(sec.proc).includes('Reloaded the configuration'), 10_000);
@@ -152,13 +152,13 @@ describe('upsmon daemons', { concurrency: true }, () => {
     }
     }));
 
-  test('a failed login is loud, and the UPS is still monitored', { timeout: 30_000 }, async () =>
+  test('a failed login is loud, and the UPS is still monitored', { timeout: 120_000 }, async () =>
     withUps(async (ups) => {
     await ups.setStatus('OL');
     const sec = monHost('badlogin', [`MONITOR ${ups.system} 1 monsec wrongpass secondary`]);
     try {
       sec.start(['-F', '-p']);
-      await waitFor('login failure logged', () => /Login on UPS \[.*\] failed \(Access denied\): monitoring it anyway/.test(procLog(sec.proc)), 10_000);
+      await waitFor('login failure logged', () => /Login on UPS \[.*\] failed \(Access denied\): monitoring it anyway/.test(procLog(sec.proc)), 60_000);
       assert.equal(await ups.numLogins(), 0);
       await ups.setStatus('OB');
       await waitFor('ONBATT', () => hasNote(sec, 'ONBATT'), 10_000);
@@ -169,7 +169,7 @@ describe('upsmon daemons', { concurrency: true }, () => {
     }
     }));
 
-  test('split mode (default): the monitor drops to the nut user, NOTIFYCMD runs as nut, only SHUTDOWNCMD and POWERDOWNFLAG as root', { timeout: 30_000 }, async (t) =>
+  test('split mode (default): the monitor drops to the nut user, NOTIFYCMD runs as nut, only SHUTDOWNCMD and POWERDOWNFLAG as root', { timeout: 120_000 }, async (t) =>
     withUps(async (ups) => {
     const nut = lookupUser('nut');
     if (!nut || process.getuid?.() !== 0) {
@@ -182,7 +182,7 @@ describe('upsmon daemons', { concurrency: true }, () => {
       fs.writeFileSync(sec.notifyLog, '', { mode: 0o666 });
       fs.chmodSync(sec.notifyLog, 0o666);
       sec.start(['-F']);
-      await waitFor('logged in', async () => (await ups.numLogins()) >= 1, 15_000, 100);
+      await waitFor('logged in', async () => (await ups.numLogins()) >= 1, 60_000, 100);
       const pid = Number(fs.readFileSync(path.join(sec.dir, 'upsmon.pid'), 'utf8'));
       assert.notEqual(pid, sec.proc!.pid, 'the PID file names the monitor child, so -c reaches it');
       assert.equal(fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^Uid:\s+(\d+)/m)?.[1], String(nut.uid));

@@ -20,7 +20,7 @@ async function handshake(ups: UpsHost, label: string): Promise<void> {
   try {
     pri.start(['-F', '-p']); // mono mode
     sec.start(['-F', '-u', 'root']); // split mode (root parent, child as root here: the scripts write to /tmp)
-    await waitFor('both upsmons logged in', async () => (await ups.numLogins()) === 2, 20_000, 100);
+    await waitFor('both upsmons logged in', async () => (await ups.numLogins()) === 2, 60_000, 100);
     await ups.setStatus('OB');
     await waitFor('ONBATT on both', () => hosts.every((h) => hasNote(h, 'ONBATT')), 10_000);
     await ups.setStatus('OB LB');
@@ -67,7 +67,7 @@ async function handshake(ups: UpsHost, label: string): Promise<void> {
 
 // independent UPSes and ports: the three runs overlap (most of their time is waiting)
 describe('upsmon over the network', { concurrency: true }, () => {
-  test('primary + secondary against Walnut upsd: FSD, HOSTSYNC, SHUTDOWNCMD order, POWERDOWNFLAG', { timeout: 60_000 }, async () => {
+  test('primary + secondary against Walnut upsd: FSD, HOSTSYNC, SHUTDOWNCMD order, POWERDOWNFLAG', { timeout: 120_000 }, async () => {
     const ups = await walnutUps();
     try {
       await handshake(ups, 'w');
@@ -76,7 +76,7 @@ describe('upsmon over the network', { concurrency: true }, () => {
     }
   });
 
-  test('primary + secondary against real NUT 2.8.0 upsd', { timeout: 60_000 }, async (t) => {
+  test('primary + secondary against real NUT 2.8.0 upsd', { timeout: 120_000 }, async (t) => {
     if (!requirePeers(t, 'nut')) return;
     const ups = await realUps();
     try {
@@ -86,7 +86,7 @@ describe('upsmon over the network', { concurrency: true }, () => {
     }
   });
 
-  test('TLS against real NUT 2.8.0 upsd (STARTTLS): FORCESSL + CERTVERIFY with the CA, and refused with a wrong CA', { timeout: 60_000 }, async (t) => {
+  test('TLS against real NUT 2.8.0 upsd (STARTTLS): FORCESSL + CERTVERIFY with the CA, and refused with a wrong CA', { timeout: 120_000 }, async (t) => {
     if (!requirePeers(t, 'nut')) return;
     const { startRealNut } = await import('../clients/nut-instance.js');
     const nut = await startRealNut(['--tls']);
@@ -98,7 +98,7 @@ describe('upsmon over the network', { concurrency: true }, () => {
     try {
       good.start(['-F', '-p']);
       bad.start(['-F', '-p']);
-      await waitFor('the verified session logged in', () => hasNoteOrLogin(nut.port).catch(() => false), 20_000);
+      await waitFor('the verified session logged in', () => hasNoteOrLogin(nut.port).catch(() => false), 60_000);
       await waitFor('COMMBAD for the wrong CA', () => hasNote(bad, 'COMMBAD'), 15_000);
       const dev = path.join(nut.dir, 'etc', 'dummy.dev');
       fs.writeFileSync(dev, fs.readFileSync(dev, 'utf8').replace(/^ups\.status: .*$/m, 'ups.status: OB'));
