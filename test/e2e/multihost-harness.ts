@@ -13,6 +13,7 @@
  * has logged in; then the scenario's .seq is renamed over it and dummy-ups
  * picks it up at the end of its current loop.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -101,6 +102,8 @@ export interface Run {
   upsd?: LabProc;
   driver?: LabProc;
   upsdLogs: LabProc[];
+  /** What `walnut service` printed, per call (service runs). */
+  serviceLog: string[];
   timing: Timing;
   /** Renames fixtures/multihost/<seq> over the running .seq; returns Date.now() at the switch. */
   play(seq: string): number;
@@ -177,6 +180,14 @@ export async function destroyAllRuns(): Promise<void> {
 
 export interface StartOptions {
   upsd?: { background?: boolean };
+  /**
+   * The how-to's `service nut-server start` / `service nut-client start`: Walnut's
+   * daemons are started by `walnut service start` (nut.conf MODE decides what runs:
+   * netserver on the UPS host, netclient elsewhere) and drop to the `nut` user, so
+   * the config and state folders get the how-to's owners (root:nut, nut:nut).
+   * Hosts with real NUT's upsmon still start it directly.
+   */
+  service?: boolean;
   /** added to every daemon's environment */
   env?: NodeJS.ProcessEnv;
 }
@@ -291,6 +302,7 @@ function buildRun(opts: RunOptions, timing: Timing, lab: Lab, tmp: { dir: string
     hosts,
     secondaries: hosts.slice(1),
     upsdLogs,
+    serviceLog: [],
     timing,
     play(seq) {
       const target = path.join(ups.etc, 'myups.seq');
@@ -366,6 +378,7 @@ function buildRun(opts: RunOptions, timing: Timing, lab: Lab, tmp: { dir: string
         }
       }
       for (const p of upsdLogs) lines.push(`--- upsd pid ${p.pid}:\n${p.log().split('\n').slice(-30).map((l) => `  | ${l}`).join('\n')}`);
+      for (const l of r.serviceLog) lines.push(`--- ${l.trimEnd()}`);
       if (r.driver) lines.push(`--- dummy-ups pid ${r.driver.pid}:\n${r.driver.log().split('\n').slice(-15).map((l) => `  | ${l}`).join('\n')}`);
       return lines.join('\n');
     },
@@ -388,6 +401,7 @@ function buildRun(opts: RunOptions, timing: Timing, lab: Lab, tmp: { dir: string
  * `upsd` options go to startUpsd; `env` is added to every daemon's.
  */
 export async function startAll(r: Run, o: StartOptions = {}): Promise<void> {
+  if (o.service) return startAllAsServices(r, o);
   r.startDriver(o.env);
   await waitUntil('the driver socket', () => fs.existsSync(path.join(r.ups.env.NUT_STATEPATH!, 'dummy-ups-myups')), 30_000, () => r.dump());
   r.mark('driver up');
@@ -405,6 +419,68 @@ export async function startAll(r: Run, o: StartOptions = {}): Promise<void> {
   for (const h of r.hosts) r.startUpsmon(h, o.env);
   await r.waitAllLoggedIn(45_000);
   r.mark('all logged in');
+}
+
+async function startAllAsServices(r: Run, o: StartOptions): Promise<void> {
+  if (r.server !== 'walnut' || r.ups.spec.impl !== 'walnut') throw new Error('walnut service runs Walnut programs: server and primary must be Walnut');
+  for (const h of r.hosts) {
+    // the how-to: chown root:nut /etc/nut, the daemons' state and PID folders the nut user's
+    execFileSync('chown', ['-R', 'root:nut', h.etc]);
+    execFileSync('chmod', ['0750', h.etc]);
+    for (const d of [h.env.NUT_STATEPATH!, h.env.NUT_ALTPIDPATH!]) {
+      execFileSync('chown', ['nut:nut', d]);
+      execFileSync('chmod', ['0770', d]);
+    }
+  }
+  const service = async (h: RunHost, args: string[]) => {
+    const res = await h.net.exec(path.join(BIN, 'walnut'), ['service', ...args], { ...h.env, ...o.env }, 90_000);
+    r.serviceLog.push(`${h.label}: walnut service ${args.join(' ')} → exit ${res.code}\n${res.stdout}${res.stderr}`);
+    if (res.code !== 0) throw new Error(`${h.label}: walnut service ${args.join(' ')} exited ${res.code}:\n${res.stdout}${res.stderr}\n${r.dump()}`);
+  };
+  // UPS host, MODE=netserver: "service nut-server start", then "service nut-client start"
+  await service(r.ups, ['start', 'nut-server']);
+  r.mark('nut-server started');
+  await waitUntil(
+    'upsc myups@198.18.0.1 to answer OL',
+    async () => {
+      const res = await r.ups.net.exec('/usr/bin/upsc', [UPSNAME, 'ups.status'], r.ups.env, 5000);
+      return res.code === 0 && res.stdout.trim() === 'OL';
+    },
+    30_000,
+    () => r.dump(),
+  );
+  // every other host, MODE=netclient: "service nut-client start"
+  await Promise.all(r.hosts.map((h) => (h.spec.impl === 'walnut' ? service(h, ['start', 'nut-client']) : Promise.resolve(r.startUpsmon(h, o.env)))));
+  r.mark('nut-client started everywhere');
+  await waitUntil('every host to log into upsd', async () => (await r.numLogins()) === r.hosts.length, 45_000, () => r.dump());
+  r.mark('all logged in');
+}
+
+/** The PID in a host's NUT_ALTPIDPATH/<name>.pid, if any. */
+export function pidFromFile(h: RunHost, name: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(path.join(h.env.NUT_ALTPIDPATH!, `${name}.pid`), 'utf8').trim());
+    return pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process that exists and is not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the host's upsmon still runs: the one we started, or the one its PID file names. */
+export function upsmonRunning(h: RunHost): boolean {
+  if (h.upsmon) return h.upsmon.exitedAt === undefined;
+  const pid = pidFromFile(h, 'upsmon');
+  return pid !== undefined && alive(pid);
 }
 
 /** The markers of one host of a given kind/type. */
@@ -440,7 +516,7 @@ export async function playOutage(r: Run, frozen: RunHost[] = []): Promise<number
   const budget = 2_000 + 5_000 + r.timing.hostsync * 1000 + 25_000;
   await waitUntil(
     'every running upsmon to shut down and exit',
-    () => r.hosts.every((h) => frozen.includes(h) || h.upsmon?.exitedAt !== undefined),
+    () => r.hosts.every((h) => frozen.includes(h) || !upsmonRunning(h)),
     budget,
     () => r.dump(),
   );
@@ -496,7 +572,7 @@ export function assertOutage(r: Run, frozen: RunHost[] = []): void {
     // doshutdown() always broadcasts, whatever NOTIFYFLAG says (§1.7)
     check(h.markers().some((m) => m.kind === 'WALL' && m.text.includes('Executing automatic power-fail shutdown')), () => `${h.label}: no wall "Executing automatic power-fail shutdown"`);
     check(!h.markers().some((m) => m.kind === 'NOTIFY' && m.type === 'ONLINE'), () => `${h.label}: ONLINE notified (no start-up ONLINE, and power never came back)`);
-    check(h.upsmon?.exitCode === 0, () => `${h.label}: upsmon exit code ${h.upsmon?.exitCode} signal ${h.upsmon?.exitSignal}`);
+    if (h.upsmon) check(h.upsmon.exitCode === 0, () => `${h.label}: upsmon exit code ${h.upsmon?.exitCode} signal ${h.upsmon?.exitSignal}`);
   }
   const p = got.get(r.ups) ?? {};
   for (const s of r.secondaries.filter((h) => !frozen.includes(h))) {
