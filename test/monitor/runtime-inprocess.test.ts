@@ -73,7 +73,7 @@ test('driver lost while on battery: COMMBAD, LB assumed after DEADTIME, FSD set,
     assert.match(text, /Set FSD on UPS/);
     assert.match(text, /Auto logout and shutdown proceeding/);
     assert.ok(!text.includes('battery is low'), 'the LB of DEADTIME is silent (no LOWBATT)');
-    assert.ok(took >= 2000 && took < 10_000, `power-down ${took} ms after the driver was lost`);
+    assert.ok(took >= 2000, `power-down only ${took} ms after the driver was lost: DEADTIME 2 s not honoured`);
     assert.match(await ups.status().catch((e: Error) => e.message), /FSD|not connected/i);
   } finally {
     mon.requestStop();
@@ -98,7 +98,7 @@ test('SHUTDOWNEXIT 2: after the power-down the secondary stays logged in (counte
     assert.equal(done, false);
     assert.equal(await running, 0);
     const lingered = Date.now() - at;
-    assert.ok(lingered >= 1500 && lingered < 6000, `lingered ${lingered} ms`);
+    assert.ok(lingered >= 1500, `lingered only ${lingered} ms of SHUTDOWNEXIT 2`);
     await waitFor('logged out', async () => (await ups.numLogins()) === 0, 5000, 100);
   } finally {
     mon.requestStop();
