@@ -181,8 +181,9 @@ export async function main(argv: string[], io: UpsdrvctlIo = defaultIo): Promise
   let upsd: { stop(): Promise<void>; reload(): Promise<unknown> } | undefined;
   try {
     if (ctx.foreground && !dryRun) {
-      // drop privileges before the sockets are made, as a NUT driver does
-      const msg = dropPrivileges(ctx.user);
+      // drop privileges before the sockets are made, as a NUT driver does; -u wins over ups.conf's global `user =`
+      const confUser = [...ctx.conf.globals].reverse().find((g) => g.key === 'user')?.value;
+      const msg = dropPrivileges(ctx.user ?? confUser);
       if (msg) log.debug(1, msg);
       ctx.user = undefined;
     }
