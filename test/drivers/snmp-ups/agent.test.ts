@@ -30,17 +30,18 @@ interface Rig {
   target: string;
 }
 
-async function rig(agent: SnmpdAgent, section: string): Promise<Rig> {
+/** Fills `r` step by step, so teardown() cleans whatever was made when a step throws. */
+async function rig(r: Partial<Rig>, agent: SnmpdAgent, section: string): Promise<void> {
   const d = nutDir('walnut-snmp-');
+  r.d = d;
   const port = await freePort();
   writeUpsdConf(d, port);
   const conf = `[ups]\n  driver = snmp-ups\n  port = 127.0.0.1:${agent.port}\n  pollinterval = 1\n  snmp_retries = 0\n  snmp_timeout = 1\n${section}`;
   fs.writeFileSync(path.join(d.etc, 'ups.conf'), conf);
-  const drv = await startDriver({ definition: snmpUps, upsName: 'ups', conf: parseUpsConf(conf, 'ups.conf').value, statePath: d.state, confPath: d.etc, env: d.env, log: quiet() });
-  const upsd = await startUpsd({ confPath: d.etc, statePath: d.state, env: d.env, listen: [{ host: '127.0.0.1', port }], logger: quiet() });
-  const target = `ups@127.0.0.1:${port}`;
-  await waitUpsc(target, 'ups.status', drv.state.getInfo('ups.status') ?? '');
-  return { agent, d, port, drv, upsd, target };
+  r.drv = await startDriver({ definition: snmpUps, upsName: 'ups', conf: parseUpsConf(conf, 'ups.conf').value, statePath: d.state, confPath: d.etc, env: d.env, log: quiet() });
+  r.upsd = await startUpsd({ confPath: d.etc, statePath: d.state, env: d.env, listen: [{ host: '127.0.0.1', port }], logger: quiet() });
+  Object.assign(r, { agent, port, target: `ups@127.0.0.1:${port}` });
+  await waitUpsc(r.target!, 'ups.status', r.drv.state.getInfo('ups.status') ?? '');
 }
 
 /** upscmd/upsrw answer OK once upsd has passed the request on: wait until the agent has n SETs. */
@@ -63,7 +64,7 @@ test('v2c, ietf: values in upsc, OB/LB within a poll, upscmd and upsrw as SETs, 
   const r: Partial<Rig> = {};
   try {
     agent = await startSnmpd({ vars: fixture('ietf-smart-ups-5000.json'), subtrees: ['.1.3.6.1.2.1.33'] });
-    Object.assign(r, await rig(agent, '  community = private\n  snmp_version = v2c\n  mibs = ietf\n  pollfreq = 2\n  desc = "UPS-MIB card"\n'));
+    await rig(r, agent, '  community = private\n  snmp_version = v2c\n  mibs = ietf\n  pollfreq = 2\n  desc = "UPS-MIB card"\n');
     const { target } = r as Rig;
 
     const vars = await upscVars(target);
@@ -174,7 +175,7 @@ test('v3 authPriv (SHA/AES), mibs=auto picks apcc by sysObjectID: values, OB/LB/
     const section =
       '  snmp_version = v3\n  secLevel = authPriv\n  secName = walnut\n  authProtocol = SHA\n  authPassword = auth-secret-1\n' +
       '  privProtocol = AES\n  privPassword = priv-secret-1\n  pollfreq = 2\n';
-    Object.assign(r, await rig(agent, section));
+    await rig(r, agent, section);
     const { target } = r as Rig;
     const out = (await upsc(target)).stdout;
     assert.doesNotMatch(out, /secret/, 'no pass phrase in upsc');
