@@ -274,6 +274,7 @@ export const UPSMON_DIRECTIVES = [
   'CERTVERIFY',
   'FORCESSL',
   'DEBUG_MIN',
+  'CERTPIN', // Walnut: pin server certificates on first use (NUT's upsmon would log this line as unknown)
 ] as const;
 
 /** upsmon notification types Walnut knows (NUT 2.8.0 … 2.8.3 set). */

@@ -169,6 +169,8 @@ export interface UpsmonConf {
   certHosts: Array<{ host: string; name: string; verify: boolean; force: boolean; line: number }>;
   certVerify: boolean;
   forceSsl: boolean;
+  /** Walnut's CERTPIN FILE: server certificate fingerprints pinned on first use. */
+  certPin?: string;
   debugMin?: number;
 }
 

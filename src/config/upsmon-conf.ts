@@ -117,7 +117,7 @@ const MIN_ARGS: Record<string, number> = {
   CERTHOST: 4,
 };
 /** Keywords whose single value is a command or text: more words mean a missing quote. */
-const ONE_VALUE = new Set(['SHUTDOWNCMD', 'NOTIFYCMD', 'POWERDOWNFLAG', 'RUN_AS_USER', 'CERTPATH']);
+const ONE_VALUE = new Set(['SHUTDOWNCMD', 'NOTIFYCMD', 'POWERDOWNFLAG', 'RUN_AS_USER', 'CERTPATH', 'CERTPIN']);
 
 function isNotifyType(t: string): t is NotifyType {
   return (NOTIFY_TYPES as readonly string[]).includes(t);
@@ -276,6 +276,9 @@ export function parseUpsmonConf(text: string | Buffer, file: string): Parsed<Ups
         break;
       case 'CERTPATH':
         value.certPath = a0;
+        break;
+      case 'CERTPIN':
+        value.certPin = a0;
         break;
       case 'CERTIDENT':
         value.certIdent = { name: a0, password: args[1]! };

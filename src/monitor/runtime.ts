@@ -289,6 +289,7 @@ export class Upsmon {
       noTls: this.plainHosts.has(key),
       ...(c.certPath ? { certPath: c.certPath } : {}),
       ...(c.certIdent ? { certIdent: c.certIdent } : {}),
+      ...(c.certPin ? { pinFile: c.certPin } : {}),
     };
     try {
       const outcome = await negotiateTls(client, m.host, m.port, tlsSettings, this.log);

@@ -25,6 +25,7 @@ import { startRealNut } from '../clients/nut-instance.js';
 import { afterStartTls, startRelay, startWalnutServer } from './tls-support.js';
 import type { WalnutServer } from './tls-support.js';
 import { tlsInit } from '../../src/common/tls-init.js';
+import { monHost, procLog } from '../monitor/helpers.js';
 import { NutClient } from '../../src/clients/client.js';
 import { negotiateTls } from '../../src/clients/tls.js';
 
@@ -97,6 +98,34 @@ describe('TLS: the how-to, literally (NSS database made with certutil)', { skip:
       for (const word of ['USERNAME', 'PASSWORD', 'adminpass', 'INSTCMD', 'load.off']) assert.ok(!up.includes(word), `${word} crossed the wire in plain text`);
       assert.ok(srv.log.lines.some((l) => /User admin@127\.0\.0\.1 logged into UPS|TLS with 127\.0\.0\.1/.test(l.message)));
     } finally {
+      await relay.stop();
+    }
+  });
+
+  test("Walnut's upsmon with the how-to's upsmon.conf lines (CERTPATH = the NSS database, CERTHOST, CERTVERIFY 1, FORCESSL 1) logs in over TLS; with CERTPIN it pins the certificate", async (t) => {
+    if (!requirePeers(t, 'nss')) return;
+    const pins = path.join(dir.dir, 'upsmon-pins');
+    const host = monHost('tls', [`MONITOR dummy@127.0.0.1:${srv.port} 1 monsec secpass secondary`], [
+      `CERTPATH ${nss.db}`,
+      'CERTHOST 127.0.0.1 "127.0.0.1" 1 1',
+      'CERTVERIFY 1',
+      'FORCESSL 1',
+      `CERTPIN ${pins}`,
+    ]);
+    const relay = await startRelay(srv.port);
+    try {
+      // through the relay, so the capture shows what upsmon puts on the wire
+      fs.writeFileSync(host.conf, fs.readFileSync(host.conf, 'utf8').replace(`127.0.0.1:${srv.port}`, `127.0.0.1:${relay.port}`));
+      host.start(['-F', '-p']);
+      await waitFor('upsmon logged in over TLS', () => srv.log.lines.some((l) => /User monsec@127\.0\.0\.1 logged into UPS \[dummy\] \(SSL\)/.test(l.message)), 20000, 100).catch((e: Error) => {
+        throw new Error(`${e.message}\n${procLog(host.proc)}`);
+      });
+      const up = afterStartTls(relay.upstream[0]!);
+      assert.equal(up[0], 0x16);
+      for (const word of ['USERNAME', 'PASSWORD', 'secpass', 'LOGIN']) assert.ok(!up.includes(word), `${word} in plain text`);
+      assert.match(fs.readFileSync(pins, 'utf8'), new RegExp(`127\\.0\\.0\\.1:${relay.port} [0-9A-F:]{95}`));
+    } finally {
+      await host.stop();
       await relay.stop();
     }
   });
