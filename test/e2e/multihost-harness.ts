@@ -99,6 +99,12 @@ export interface Run {
   /** [0] is the UPS host (primary), then the secondaries. */
   hosts: RunHost[];
   secondaries: RunHost[];
+  /**
+   * RunOptions.outsiders: hosts on the lab's network, configured like
+   * secondaries, but not part of the run (startAll starts none of them, and no
+   * wait, count or assertion includes them). Empty unless asked for.
+   */
+  outsiders: RunHost[];
   upsd?: LabProc;
   driver?: LabProc;
   upsdLogs: LabProc[];
@@ -214,8 +220,12 @@ export interface RunOptions {
   server: Impl;
   hosts: HostSpec[];
   timing?: Timing;
-  /** Extra upsmon.conf lines per host index. */
+  /** Extra upsmon.conf lines per host index (outsiders continue the numbering after `hosts`). */
   extraConf?: Record<number, string>;
+  /** Extra upsd.conf lines on the UPS host (after LISTEN). */
+  upsdConf?: string;
+  /** Extra hosts in the lab, outside the run (Run.outsiders): e.g. a host that must fail to log in. */
+  outsiders?: HostSpec[];
 }
 
 /**
@@ -224,7 +234,7 @@ export interface RunOptions {
  */
 export async function setupRun(opts: RunOptions): Promise<Run> {
   const timing = opts.timing ?? TIMING;
-  const lab = await createLab(opts.hosts.length);
+  const lab = await createLab(opts.hosts.length + (opts.outsiders?.length ?? 0));
   const tmp = tempDir('walnut-multihost-');
   try {
     return buildRun(opts, timing, lab, tmp);
@@ -236,7 +246,7 @@ export async function setupRun(opts: RunOptions): Promise<Run> {
 }
 
 function buildRun(opts: RunOptions, timing: Timing, lab: Lab, tmp: { dir: string; cleanup(): void }): Run {
-  const hosts: RunHost[] = opts.hosts.map((spec, i) => {
+  const all: RunHost[] = [...opts.hosts, ...(opts.outsiders ?? [])].map((spec, i) => {
     const net = lab.hosts[i]!;
     const dir = path.join(tmp.dir, `h${i}`);
     const etc = path.join(dir, 'etc');
@@ -265,13 +275,16 @@ function buildRun(opts: RunOptions, timing: Timing, lab: Lab, tmp: { dir: string
       upsmonConf({ role: spec.role, user: primary ? 'locupsmon' : 'remupsmon' }, dir, timing, opts.extraConf?.[i] ?? ''),
       { mode: 0o640 },
     );
-    const label = `h${i} (${primary ? 'UPS host, primary' : 'secondary'}, ${spec.impl} upsmon, ${spec.role})`;
+    const kind = primary ? 'UPS host, primary' : i >= opts.hosts.length ? 'outsider' : 'secondary';
+    const label = `h${i} (${kind}, ${spec.impl} upsmon, ${spec.role})`;
     return { spec, net, label, dir, etc, env, markers: () => readMarkers(path.join(dir, 'markers.log')) };
   });
+  const hosts = all.slice(0, opts.hosts.length);
+  const outsiders = all.slice(opts.hosts.length);
   const ups = hosts[0]!;
   // the UPS host: the how-to's server files, LISTEN on the network address
   fs.writeFileSync(path.join(ups.etc, 'ups.conf'), '[myups]\n    driver = dummy-ups\n    port = myups.seq\n    desc = "My UPS / Location"\n');
-  fs.writeFileSync(path.join(ups.etc, 'upsd.conf'), `LISTEN ${UPS_ADDR} 3493\n`);
+  fs.writeFileSync(path.join(ups.etc, 'upsd.conf'), `LISTEN ${UPS_ADDR} 3493\n${opts.upsdConf ?? ''}`);
   fs.writeFileSync(
     path.join(ups.etc, 'upsd.users'),
     `[locupsmon]\n    password = ${PASSWORD}\n    upsmon master\n\n[remupsmon]\n    password = ${PASSWORD}\n    upsmon slave\n`,
@@ -301,6 +314,7 @@ function buildRun(opts: RunOptions, timing: Timing, lab: Lab, tmp: { dir: string
     ups,
     hosts,
     secondaries: hosts.slice(1),
+    outsiders,
     upsdLogs,
     serviceLog: [],
     timing,
@@ -368,7 +382,7 @@ function buildRun(opts: RunOptions, timing: Timing, lab: Lab, tmp: { dir: string
     dump() {
       const lines: string[] = [];
       const t0 = Math.min(...hosts.flatMap((h) => h.markers().map((m) => m.t)), Date.now());
-      for (const h of hosts) {
+      for (const h of [...hosts, ...outsiders]) {
         lines.push(`--- ${h.label} markers:`);
         for (const m of h.markers()) lines.push(`  +${((m.t - t0) / 1000).toFixed(3)}s ${m.kind} ${m.type} ${m.kind === 'NOTIFY' ? (m.upsnameSet ? `UPSNAME=${JSON.stringify(m.upsname)}` : 'UPSNAME unset') : ''} ${m.text}`);
         if (h.upsmon) {
