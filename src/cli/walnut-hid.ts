@@ -13,8 +13,9 @@
  * / "- ProductID:" lines of the log); none given: the generic HID fallback.
  */
 import fs from 'node:fs';
+import { fixFields } from '../drivers/usbhid/driver-runtime.js';
 import { explainDescriptor, formatExplanation, formatNutPaths, GENERIC_USAGES, printDescriptor, readDescriptorData, readRecordedReports, usageTableFromNames, type HidField, type RecordedReports } from '../drivers/usbhid/hid/index.js';
-import { createHidMapper, selectSubdriver, subdriverVersionData, type FixableField } from '../drivers/usbhid/subdrivers/index.js';
+import { createHidMapper, selectSubdriver, subdriverVersionData } from '../drivers/usbhid/subdrivers/index.js';
 
 export interface HidCliIo {
   out(text: string): void;
@@ -97,21 +98,6 @@ export function logIdentity(text: string): { vendorId?: number; productId?: numb
   return out;
 }
 
-/** The subdriver's descriptor fix-ups on our fields (NUT's fix_report_desc). */
-function fixFields(fields: HidField[], fix: (f: FixableField[], vid: number, pid: number) => number, vid: number, pid: number): number {
-  const view: FixableField[] = fields.map((f) => ({ path: f.path, reportId: f.reportId, logMin: f.logMin, logMax: f.logMax, phyMin: f.physMin, phyMax: f.physMax, unit: f.unit, unitExp: f.unitExponent }));
-  const n = fix(view, vid, pid);
-  view.forEach((v, i) => {
-    const f = fields[i]!;
-    f.logMin = v.logMin;
-    f.logMax = v.logMax;
-    if (v.phyMin !== undefined) f.physMin = v.phyMin;
-    if (v.phyMax !== undefined) f.physMax = v.phyMax;
-    if (v.unit !== undefined) f.unit = v.unit;
-    if (v.unitExp !== undefined) f.unitExponent = v.unitExp;
-  });
-  return n;
-}
 
 async function explain(a: Args, io: HidCliIo): Promise<number> {
   const [descPath, repPath] = a.files;
@@ -143,7 +129,7 @@ async function explain(a: Args, io: HidCliIo): Promise<number> {
     usages: a.nut ? GENERIC_USAGES : usageTableFromNames(sd.usages),
     mapper,
     subdriverName: `${subdriverVersionData(sd)}${vid !== undefined ? ` (${(vid ?? 0).toString(16).padStart(4, '0')}:${(pid ?? 0).toString(16).padStart(4, '0')})` : ''}`,
-    ...(a.fix && fix ? { prepare: (fields: HidField[]) => void fixFields(fields, fix, vid ?? 0, pid ?? 0) } : {}),
+    ...(a.fix && fix ? { prepare: (fields: HidField[]) => void fixFields(fields, (ff) => fix(ff, vid ?? 0, pid ?? 0)) } : {}),
   });
   if (a.json) io.out(JSON.stringify(e, null, 2) + '\n');
   else if (a.nut) io.out(formatNutPaths(e));

@@ -582,8 +582,8 @@ export function padReport(bytes: Uint8Array, length: number): Uint8Array {
   return out;
 }
 
-/** Runs a subdriver's descriptor fix-up on copies in its shape, and writes the changes back. */
-function fixFields(fields: HidField[], fix: (ff: FixableField[]) => number): number {
+/** Runs a subdriver's descriptor fix-up on copies in its shape, and writes the changes back (also used by `walnut hid`). */
+export function fixFields(fields: HidField[], fix: (ff: FixableField[]) => number): number {
   const views: FixableField[] = fields.map((f) => ({
     path: f.path,
     reportId: f.reportId,
