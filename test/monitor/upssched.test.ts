@@ -133,7 +133,13 @@ test('interop: NUT 2.8.0 /sbin/upssched and Walnut agree on the same config and 
     return [...new Set(markers(s))].sort();
   };
   const [nut, walnut] = await Promise.all([run(REAL_UPSSCHED), run(UPSSCHED)]);
-  assert.deepEqual(walnut, nut);
+  // NUT 2.8.0 quirk: a CANCEL-TIMER command for a timer that is not running is
+  // run either by its timer daemon (with the environment of the event that
+  // started the daemon: NOTIFYTYPE=ONBATT here) or, when the client does not
+  // reach the daemon in time, by the client itself (NOTIFYTYPE=ONLINE); both
+  // were seen. Walnut always passes the event being handled (ONLINE).
+  const nutNormalised = nut.map((m) => m.replace(/^back-online UPSNAME=ups@host NOTIFYTYPE=ONBATT$/, 'back-online UPSNAME=ups@host NOTIFYTYPE=ONLINE'));
+  assert.deepEqual(walnut, nutNormalised);
   assert.deepEqual(walnut, [
     'back-online UPSNAME=ups@host NOTIFYTYPE=ONLINE',
     'commbad UPSNAME=ups@host NOTIFYTYPE=COMMBAD',
