@@ -88,21 +88,42 @@ export function startProcess(o: SpawnOpts): Started & { stdout: () => string } {
 }
 
 /** SIGTERM, wait up to `graceMs`, then SIGKILL: only this child, by PID. */
+/**
+ * Stops a started process and its descendants (taken before the signal: a
+ * daemon that forks, like NUT's upsmon in split mode, leaves a child that
+ * would otherwise be reparented to init and keep running).
+ */
 export async function stopProcess(s: Started, graceMs = 5000): Promise<void> {
   if (!s.alive()) return;
-  try {
-    process.kill(s.pid, 'SIGTERM');
-  } catch {
-    /* already gone */
-  }
+  const tree = processTree(s.pid);
+  const signal = (pids: number[], sig: NodeJS.Signals) => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  const alive = (pid: number) => fs.existsSync(`/proc/${pid}`) && !/\) Z /.test(safeStat(pid));
+  // descendants first, so their parent (still running) reaps them; then the root
+  const kids = tree.filter((p) => p !== s.pid);
+  signal(kids, 'SIGTERM');
+  for (let i = 0; i < 20 && kids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+  signal([s.pid], 'SIGTERM');
   const t = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());
   if ((await Promise.race([s.exited, t])) === 'timeout' && s.alive()) {
-    try {
-      process.kill(s.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
+    signal([s.pid], 'SIGKILL');
     await s.exited;
+  }
+  signal(kids.filter(alive), 'SIGKILL');
+}
+
+function safeStat(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return '';
   }
 }
 
