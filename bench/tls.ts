@@ -28,9 +28,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { DEFAULT_DEV, LOAD_CORE, REPO_ROOT, bestWalnutDrivers, startInstance, walnutUpsdAvailable, type DriverKind, type Instance, type UpsSpec } from './lib/instance.js';
-import { runLoad, median, type ReqResult } from './lib/load.js';
-import { startProcess, stopProcess, sleep } from './lib/proc.js';
+import { DEFAULT_DEV, REPO_ROOT, bestWalnutDrivers, startInstance, walnutUpsdAvailable, type DriverKind, type Instance, type UpsSpec } from './lib/instance.js';
+import { runJsonTool, runLoad, median, toolArgs, type ReqResult } from './lib/load.js';
+import { sleep } from './lib/proc.js';
 import { makeNssDb } from '../test/support/certs.js';
 
 export type Side = 'nut' | 'walnut';
@@ -122,24 +122,8 @@ function freePort(): Promise<number> {
 }
 
 /** Runs bench/lib/tls-load.ts pinned to the load core; its JSON report. Killed past `limitS`. */
-async function runTlsLoad<T>(mode: 'handshake' | 'req', args: Record<string, string | number>, limitS: number): Promise<T> {
-  const argv = ['--import', import.meta.resolve('tsx'), TLS_LOAD, mode, '--json'];
-  for (const [k, v] of Object.entries(args)) argv.push(`--${k}`, String(v));
-  const p = startProcess({ name: `tls-load ${mode}`, cmd: process.execPath, args: argv, core: LOAD_CORE, nofile: 20_000, captureStdout: true });
-  let t: NodeJS.Timeout | undefined;
-  const timer = new Promise<'timeout'>((resolve) => (t = setTimeout(() => resolve('timeout'), limitS * 1000)));
-  const r = await Promise.race([p.exited, timer]);
-  clearTimeout(t);
-  if (r === 'timeout') {
-    await stopProcess(p, 1000);
-    throw new Error(`tls-load ${mode} ran past ${limitS} s`);
-  }
-  const out = p.stdout().trim().split('\n').pop() ?? '';
-  try {
-    return JSON.parse(out) as T;
-  } catch {
-    throw new Error(`tls-load ${mode} exited ${String(r)} without a report: ${out.slice(0, 300)}`);
-  }
+function runTlsLoad<T>(mode: 'handshake' | 'req', args: Record<string, string | number>, limitS: number): Promise<T> {
+  return runJsonTool<T>(`tls-load ${mode}`, ['--import', import.meta.resolve('tsx'), TLS_LOAD, mode, '--json', ...toolArgs(args)], limitS);
 }
 
 /** The how-to's NSS database, readable by the `nut` user the daemons drop to. */

@@ -62,24 +62,35 @@ export interface IdleResult {
 
 const TOOL = path.join(REPO_ROOT, 'tools/nut-load.mjs');
 
-export async function runLoad<T>(mode: 'req' | 'idle' | 'burst', args: Record<string, string | number>, limitS: number): Promise<T> {
-  const argv = [TOOL, mode, '--json'];
-  for (const [k, v] of Object.entries(args)) argv.push(`--${k}`, String(v));
-  const p = startProcess({ name: `nut-load ${mode}`, cmd: process.execPath, args: argv, core: LOAD_CORE, nofile: 20_000, captureStdout: true });
+/**
+ * Runs a Node load tool (`node ...argv`) pinned to the load core and returns
+ * the JSON report on its last stdout line; killed past `limitS`.
+ */
+export async function runJsonTool<T>(name: string, argv: string[], limitS: number): Promise<T> {
+  const p = startProcess({ name, cmd: process.execPath, args: argv, core: LOAD_CORE, nofile: 20_000, captureStdout: true });
   let t: NodeJS.Timeout | undefined;
   const timer = new Promise<'timeout'>((resolve) => (t = setTimeout(() => resolve('timeout'), limitS * 1000)));
   const r = await Promise.race([p.exited, timer]);
   clearTimeout(t);
   if (r === 'timeout') {
     await stopProcess(p, 1000);
-    throw new Error(`nut-load ${mode} ran past ${limitS} s`);
+    throw new Error(`${name} ran past ${limitS} s`);
   }
   const out = p.stdout().trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(out) as T;
   } catch {
-    throw new Error(`nut-load ${mode} exited ${String(r)} without a report: ${out.slice(0, 300)}`);
+    throw new Error(`${name} exited ${String(r)} without a report: ${out.slice(0, 300)}`);
   }
+}
+
+/** `key value` pairs as `--key value` options. */
+export function toolArgs(args: Record<string, string | number>): string[] {
+  return Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)]);
+}
+
+export function runLoad<T>(mode: 'req' | 'idle' | 'burst', args: Record<string, string | number>, limitS: number): Promise<T> {
+  return runJsonTool<T>(`nut-load ${mode}`, [TOOL, mode, '--json', ...toolArgs(args)], limitS);
 }
 
 export function median(xs: number[]): number {

@@ -27,7 +27,7 @@ import {
   localeFor,
   parseCapabilities,
   parseProtocolInfo,
-  rawForSet,
+  replyFor,
 } from './protocol.js';
 import type { ApcVariable } from './protocol.js';
 import { SmartSession } from './session.js';
@@ -329,7 +329,7 @@ class ApcsmartDriver implements DriverHooks {
           return STAT_HANDLED;
         }
         const choices = this.caps.get(v.cmd);
-        const raw = rawForSet(v, value);
+        const raw = replyFor(v, value);
         if (!choices || !choices.includes(raw)) return STAT_INVALID;
         let cur = await s.request(v.cmd);
         for (let i = 0; i <= choices.length && cur !== raw; i++) cur = await s.request('-', { timeoutMs: 3000 });

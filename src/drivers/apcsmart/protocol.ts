@@ -180,7 +180,7 @@ export function convertReply(v: ApcVariable, reply: string): string | undefined 
   }
 }
 
-/** The inverse of convertReply, for the simulator: a NUT value → the UPS's reply. */
+/** The inverse of convertReply: a NUT value → the UPS's reply (the simulator's answers, the capability value a set must reach). */
 export function replyFor(v: ApcVariable, value: string): string {
   switch (v.conv) {
     case 'verbatim':
@@ -197,11 +197,6 @@ export function replyFor(v: ApcVariable, value: string): string {
       return hit ? hit[0] : 'O';
     }
   }
-}
-
-/** A value the user sets → the reply form the capability list holds (inverse conversion). */
-export function rawForSet(v: ApcVariable, value: string): string {
-  return replyFor(v, value);
 }
 
 export interface ProtocolInfo {

@@ -74,13 +74,12 @@ export class ApcSmartSimulator {
   constructor(private readonly opts: SimulatorOptions) {
     this.smart = opts.smartAtStart ?? false;
     const vars = opts.vars;
+    // one query per variable: the first that fits (ups.firmware: 'b' for dotted versions, else 'V')
+    const served = new Set<string>();
     for (const v of APC_VARIABLES) {
       const value = vars.get(v.name);
-      if (value === undefined) continue;
-      if (this.replies.has(v.cmd)) continue;
-      // ups.firmware: 'b' only for dotted versions, 'V' otherwise
-      if (v.accept && !v.accept.test(value)) continue;
-      if (v.name === 'ups.firmware' && [...this.replies.keys()].some((c) => APC_VARIABLES.find((x) => x.cmd === c)?.name === 'ups.firmware')) continue;
+      if (value === undefined || served.has(v.name) || (v.accept && !v.accept.test(value))) continue;
+      served.add(v.name);
       this.replies.set(v.cmd, replyFor(v, value));
     }
     const locale = localeFor(vars.get('output.voltage.nominal'));
@@ -113,7 +112,8 @@ export class ApcSmartSimulator {
 
   /** Changes a variable as the unit would report it; returns nothing to send (values are polled). */
   setVar(name: string, value: string): void {
-    const v = APC_VARIABLES.find((x) => x.name === name && (this.replies.has(x.cmd) || !APC_VARIABLES.some((y) => y.name === name && this.replies.has(y.cmd))));
+    const candidates = APC_VARIABLES.filter((x) => x.name === name);
+    const v = candidates.find((x) => this.replies.has(x.cmd)) ?? candidates[0];
     if (!v) throw new Error(`the smart protocol has no query for ${name}`);
     this.replies.set(v.cmd, replyFor(v, value));
   }
